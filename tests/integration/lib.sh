@@ -1,0 +1,75 @@
+# lib.sh - shared helpers for the integration tests (sourced, bash).
+#
+# Every tests/integration/NN-*.sh sources this file, calls t_begin NAME,
+# reports each check with t_ok / t_fail / t_skip (or t_check CMD...), and ends
+# with t_done, which writes build/results/NAME.counts ("passed failed
+# skipped") for tests/run-checks to add up, and exits non-zero on a failure.
+# A check that cannot run here is skipped WITH its reason, never passed.
+
+T_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T_BUILD="$T_TOP/build"
+T_TESTBED="$T_TOP/tests/testbed/testbed"
+T_PASSED=0
+T_FAILED=0
+T_SKIPPED=0
+T_NAME=unnamed
+
+t_begin() {
+	T_NAME=$1
+	mkdir -p "$T_BUILD/results"
+	echo "=== $T_NAME"
+}
+
+t_ok()   { T_PASSED=$((T_PASSED + 1));  echo "  ok    $*"; }
+t_fail() { T_FAILED=$((T_FAILED + 1));  echo "  FAIL  $*"; }
+t_skip() { T_SKIPPED=$((T_SKIPPED + 1)); echo "  skip  $*"; }
+
+# t_check DESC CMD...: run CMD, pass when it exits 0, show its output on failure
+t_check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		t_ok "$desc"
+	else
+		t_fail "$desc"
+		printf '%s\n' "$out" | tail -n 20 | sed 's/^/        /'
+	fi
+}
+
+# t_eq DESC EXPECTED ACTUAL
+t_eq() {
+	if [ "$2" = "$3" ]; then
+		t_ok "$1"
+	else
+		t_fail "$1: expected '$2', got '$3'"
+	fi
+}
+
+t_done() {
+	echo "$T_PASSED $T_FAILED $T_SKIPPED" > "$T_BUILD/results/$T_NAME.counts"
+	echo "--- $T_NAME: $T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
+	[ "$T_FAILED" -eq 0 ]
+}
+
+# t_require_root REASON-PREFIX: returns 1 (caller skips) when not root or no netns
+t_can_namespaces() {
+	[ "$(id -u)" -eq 0 ] || { echo "not root"; return 1; }
+	ip netns list >/dev/null 2>&1 || { echo "no network namespaces"; return 1; }
+	return 0
+}
+
+# t_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds or time runs out
+t_wait() {
+	local limit=$1 start
+	shift
+	start=$(date +%s%N)
+	until "$@" >/dev/null 2>&1; do
+		if [ $(( ($(date +%s%N) - start) / 1000000000 )) -ge "$limit" ]; then
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# t_ms: milliseconds since the epoch (for measurements printed by the tests)
+t_ms() { echo $(( $(date +%s%N) / 1000000 )); }
