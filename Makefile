@@ -109,6 +109,8 @@ check: all image
 
 check-mib: $(GEN_OIDS)
 	SMIPATH=$(MIBS_DIR):/usr/share/snmp/mibs mib/check-mib.sh
+	tests/mib/check-gen-oids.sh
+	tests/mib/check-doc-oids.sh
 
 check-unit: $(BUILD)/bin/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/unit-tests
