@@ -1,0 +1,42 @@
+/*
+ * cmd.h - vmibctl's subcommand handlers.  main.c parses the global options,
+ * looks the subcommand up in its table and calls the handler with exactly
+ * the operands the table asks for.  Handlers print only through out.h
+ * (never printf) and return the exit status:
+ */
+#ifndef VMIB_CMD_H
+#define VMIB_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum cmd_status {
+	CMD_OK = 0,              /* done; for check: no problem found */
+	CMD_PROBLEMS = 1,        /* the scenario files have problems (listed) */
+	CMD_USAGE = 2,           /* bad command line */
+	CMD_FAILED = 3,          /* vmibctl cannot work: schemas missing, write error */
+};
+
+struct cmd_ctx {
+	bool json;
+	const char *schema_dir;  /* NULL: search (xml_doc_schema_dir) */
+	FILE *out;               /* results, and JSON problems */
+	FILE *err;               /* problems in text mode */
+};
+
+typedef int (*cmd_handler)(const struct cmd_ctx *ctx, char **operands);
+
+int cmd_check(const struct cmd_ctx *ctx, char **operands);  /* REAL VIRTUAL */
+int cmd_show(const struct cmd_ctx *ctx, char **operands);   /* REAL VIRTUAL */
+int cmd_graph(const struct cmd_ctx *ctx, char **operands);  /* REAL VIRTUAL */
+
+struct load;
+/*
+ * Shared by the handlers: load both files; when there is any problem,
+ * print them all (text: on ctx->err, JSON: {"ok":false,"problems":[...]}
+ * on ctx->out) and return CMD_PROBLEMS or CMD_FAILED; else CMD_OK.
+ */
+int cmd_load(const struct cmd_ctx *ctx, const char *real_file, const char *virt_file,
+	     struct load *l);
+
+#endif

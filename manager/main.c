@@ -1,0 +1,113 @@
+/*
+ * main.c - vmibctl's entry point: global options, the subcommand table,
+ * usage.  Everything else is in libvmibctl.a (cmd_*.c and below), which
+ * the unit tests link; adding a subcommand is one handler and one line in
+ * the table.  Exit statuses are those of enum cmd_status (cmd.h).
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "mem.h"
+#include "out.h"
+
+#ifndef VMIB_VERSION
+#define VMIB_VERSION "0.1"
+#endif
+
+struct command {
+	const char *name;
+	const char *operands;
+	int n_operands;
+	bool json;               /* --json applies */
+	cmd_handler run;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "check", "REAL.xml VIRTUAL.xml", 2, true, cmd_check,
+	  "validate and check both files; list every problem" },
+	{ "show", "REAL.xml VIRTUAL.xml", 2, true, cmd_show,
+	  "print the desired state of every host" },
+	{ "graph", "REAL.xml VIRTUAL.xml", 2, false, cmd_graph,
+	  "print the virtual topology over the hosts as Graphviz DOT" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int usage(FILE *fp, int status)
+{
+	struct out *o = out_new(OUT_TEXT, fp);
+	size_t i;
+
+	out_text(o, "usage: vmibctl [--json] [--schema-dir DIR] COMMAND ARGS...\n"
+		    "       vmibctl --help | --version\n\ncommands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		out_text(o, "  %-6s %-21s %s\n", commands[i].name, commands[i].operands,
+			 commands[i].help);
+	out_text(o, "\noptions:\n"
+		    "  -j, --json            JSON output (check, show)\n"
+		    "  -s, --schema-dir DIR  where real.xsd and virtual.xsd are\n"
+		    "\nexit status: 0 ok, 1 problems in the files, 2 usage, 3 failure\n"
+		    "see vmibctl(1)\n");
+	out_free(o);
+	return status;
+}
+
+static int version(void)
+{
+	struct out *o = out_new(OUT_TEXT, stdout);
+
+	out_text(o, "vmibctl %s\n", VMIB_VERSION);
+	return out_free(o) < 0 ? CMD_FAILED : CMD_OK;
+}
+
+/* one line on stderr, then the usage status; msg is freed */
+static int fail(char *msg)
+{
+	struct out *o = out_new(OUT_TEXT, stderr);
+
+	out_text(o, "vmibctl: %s (see vmibctl --help)\n", msg);
+	out_free(o);
+	free(msg);
+	return CMD_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "schema-dir", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_ctx ctx = { false, NULL, stdout, stderr };
+	const struct command *cmd = NULL;
+	size_t i;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+js:hV", options, NULL)) != -1) {
+		switch (c) {
+		case 'j': ctx.json = true; break;
+		case 's': ctx.schema_dir = optarg; break;
+		case 'h': return usage(stdout, CMD_OK);
+		case 'V': return version();
+		default: return usage(stderr, CMD_USAGE);
+		}
+	}
+	if (optind >= argc)
+		return usage(stderr, CMD_USAGE);
+	for (i = 0; i < N_COMMANDS; i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (!cmd)
+		return fail(mem_printf("unknown command '%s'", argv[optind]));
+	if (argc - optind - 1 != cmd->n_operands)
+		return fail(mem_printf("usage: vmibctl %s %s", cmd->name, cmd->operands));
+	if (ctx.json && !cmd->json)
+		return fail(mem_printf("--json does not apply to %s", cmd->name));
+	return cmd->run(&ctx, argv + optind + 1);
+}
