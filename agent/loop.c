@@ -1,0 +1,570 @@
+/*
+ * loop.c - the poll(2) event loop that drives libvirt and Net-SNMP.
+ *
+ * Owns the tables of fd watches and timers, the wake-up eventfd and the
+ * per-iteration sync with Net-SNMP (netsnmp.md §1.2: snmp_select_info2()
+ * before every poll so the fd set follows reconnects; snmp_read2() on
+ * readable fds; on its timeout snmp_timeout() and run_alarms(), which
+ * drive AgentX pings and re-registration).  poll() is rebuilt from scratch
+ * every iteration, so an fd Net-SNMP closes and reuses cannot leave a
+ * stale registration behind (the epoll hazard keepalived works around).
+ *
+ * Locking: one mutex guards the tables; it is never held while a callback
+ * runs.  Removed entries are only marked during an iteration and freed
+ * (free callbacks called) at its end, as libvirt requires.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/large_fd_set.h>
+#include <libvirt/libvirt.h>
+
+#include "log.h"
+#include "loop.h"
+
+struct loop_handle {
+	int id;
+	int fd;
+	int events;
+	loop_fd_cb cb;
+	void *opaque;
+	loop_free_cb ff;
+	bool deleted;
+};
+
+struct loop_timer {
+	int id;
+	int interval_ms; /* -1 disabled */
+	uint64_t expires_ms;
+	loop_timer_cb cb;
+	void *opaque;
+	loop_free_cb ff;
+	bool deleted;
+};
+
+/* what a pollfd slot stands for */
+enum { SLOT_WAKE, SLOT_HANDLE, SLOT_SNMP };
+struct loop_slot {
+	int kind;
+	int id; /* handle id for SLOT_HANDLE */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct loop_handle *handles;
+	size_t n_handles, cap_handles;
+	struct loop_timer *timers;
+	size_t n_timers, cap_timers;
+	int next_id;
+	int wake_fd;
+	pthread_t owner;
+	bool quit;
+	bool snmp;
+	bool snmp_fds_ready;
+	netsnmp_large_fd_set snmp_fds;
+	netsnmp_large_fd_set snmp_read;
+	struct pollfd *pfds;
+	struct loop_slot *slots;
+	size_t cap_pfds;
+} L = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake_fd = -1};
+
+uint64_t loop_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int loop_init(void)
+{
+	L.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (L.wake_fd < 0) {
+		log_msg(LOG_ERR, "main", "event loop: eventfd: %s", strerror(errno));
+		return -1;
+	}
+	L.owner = pthread_self();
+	L.next_id = 1;
+	L.quit = false;
+	return 0;
+}
+
+static void loop_free_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < L.n_handles; i++)
+		if (L.handles[i].ff)
+			L.handles[i].ff(L.handles[i].opaque);
+	for (i = 0; i < L.n_timers; i++)
+		if (L.timers[i].ff)
+			L.timers[i].ff(L.timers[i].opaque);
+	L.n_handles = L.n_timers = 0;
+}
+
+void loop_fini(void)
+{
+	loop_free_all();
+	free(L.handles);
+	free(L.timers);
+	free(L.pfds);
+	free(L.slots);
+	L.handles = NULL;
+	L.timers = NULL;
+	L.pfds = NULL;
+	L.slots = NULL;
+	L.cap_handles = L.cap_timers = L.cap_pfds = 0;
+	if (L.snmp_fds_ready) {
+		netsnmp_large_fd_set_cleanup(&L.snmp_fds);
+		netsnmp_large_fd_set_cleanup(&L.snmp_read);
+		L.snmp_fds_ready = false;
+	}
+	L.snmp = false;
+	if (L.wake_fd >= 0)
+		close(L.wake_fd);
+	L.wake_fd = -1;
+}
+
+void loop_wakeup(void)
+{
+	uint64_t one = 1;
+
+	if (L.wake_fd >= 0 && write(L.wake_fd, &one, sizeof(one)) < 0 &&
+	    errno != EAGAIN)
+		log_msg(LOG_ERR, "main", "event loop: wake-up: %s", strerror(errno));
+}
+
+/* called with the lock held after a change: wake a loop blocked in poll()
+ * if the change comes from another thread */
+static void loop_changed_locked(void)
+{
+	if (!pthread_equal(pthread_self(), L.owner))
+		loop_wakeup();
+}
+
+static int loop_grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+int loop_add_handle(int fd, int events, loop_fd_cb cb, void *opaque,
+		    loop_free_cb ff)
+{
+	struct loop_handle *h;
+	int id;
+
+	pthread_mutex_lock(&L.lock);
+	if (loop_grow((void **)&L.handles, &L.cap_handles, L.n_handles + 1,
+		      sizeof(*L.handles)) < 0) {
+		pthread_mutex_unlock(&L.lock);
+		return -1;
+	}
+	id = L.next_id++;
+	h = &L.handles[L.n_handles++];
+	*h = (struct loop_handle){id, fd, events, cb, opaque, ff, false};
+	loop_changed_locked();
+	pthread_mutex_unlock(&L.lock);
+	return id;
+}
+
+static struct loop_handle *loop_find_handle(int id)
+{
+	size_t i;
+
+	for (i = 0; i < L.n_handles; i++)
+		if (L.handles[i].id == id && !L.handles[i].deleted)
+			return &L.handles[i];
+	return NULL;
+}
+
+void loop_update_handle(int watch, int events)
+{
+	struct loop_handle *h;
+
+	pthread_mutex_lock(&L.lock);
+	h = loop_find_handle(watch);
+	if (h) {
+		h->events = events;
+		loop_changed_locked();
+	}
+	pthread_mutex_unlock(&L.lock);
+}
+
+int loop_remove_handle(int watch)
+{
+	struct loop_handle *h;
+
+	pthread_mutex_lock(&L.lock);
+	h = loop_find_handle(watch);
+	if (h) {
+		h->deleted = true;
+		loop_changed_locked();
+	}
+	pthread_mutex_unlock(&L.lock);
+	return h ? 0 : -1;
+}
+
+int loop_add_timeout(int interval_ms, loop_timer_cb cb, void *opaque,
+		     loop_free_cb ff)
+{
+	struct loop_timer *t;
+	int id;
+
+	pthread_mutex_lock(&L.lock);
+	if (loop_grow((void **)&L.timers, &L.cap_timers, L.n_timers + 1,
+		      sizeof(*L.timers)) < 0) {
+		pthread_mutex_unlock(&L.lock);
+		return -1;
+	}
+	id = L.next_id++;
+	t = &L.timers[L.n_timers++];
+	*t = (struct loop_timer){id, interval_ms,
+				 loop_now_ms() + (interval_ms > 0 ? (uint64_t)interval_ms : 0),
+				 cb, opaque, ff, false};
+	loop_changed_locked();
+	pthread_mutex_unlock(&L.lock);
+	return id;
+}
+
+static struct loop_timer *loop_find_timer(int id)
+{
+	size_t i;
+
+	for (i = 0; i < L.n_timers; i++)
+		if (L.timers[i].id == id && !L.timers[i].deleted)
+			return &L.timers[i];
+	return NULL;
+}
+
+void loop_update_timeout(int timer, int interval_ms)
+{
+	struct loop_timer *t;
+
+	pthread_mutex_lock(&L.lock);
+	t = loop_find_timer(timer);
+	if (t) {
+		t->interval_ms = interval_ms;
+		t->expires_ms = loop_now_ms() + (interval_ms > 0 ? (uint64_t)interval_ms : 0);
+		loop_changed_locked();
+	}
+	pthread_mutex_unlock(&L.lock);
+}
+
+int loop_remove_timeout(int timer)
+{
+	struct loop_timer *t;
+
+	pthread_mutex_lock(&L.lock);
+	t = loop_find_timer(timer);
+	if (t) {
+		t->deleted = true;
+		loop_changed_locked();
+	}
+	pthread_mutex_unlock(&L.lock);
+	return t ? 0 : -1;
+}
+
+void loop_register_libvirt(void)
+{
+	virEventRegisterImpl(loop_add_handle, loop_update_handle,
+			     loop_remove_handle, loop_add_timeout,
+			     loop_update_timeout, loop_remove_timeout);
+}
+
+void loop_enable_snmp(bool on)
+{
+	if (on && !L.snmp_fds_ready) {
+		netsnmp_large_fd_set_init(&L.snmp_fds, FD_SETSIZE);
+		netsnmp_large_fd_set_init(&L.snmp_read, FD_SETSIZE);
+		L.snmp_fds_ready = true;
+	}
+	L.snmp = on;
+}
+
+void loop_quit(void)
+{
+	L.quit = true;
+	loop_wakeup();
+}
+
+static int loop_add_pfd(size_t *n, int fd, short events, int kind, int id)
+{
+	size_t cap = L.cap_pfds;
+	void *p;
+
+	if (loop_grow((void **)&L.pfds, &cap, *n + 1, sizeof(*L.pfds)) < 0)
+		return -1;
+	if (cap != L.cap_pfds) {
+		/* slots grow in step with pfds */
+		p = realloc(L.slots, cap * sizeof(*L.slots));
+		if (!p)
+			return -1;
+		L.slots = p;
+		L.cap_pfds = cap;
+	}
+	L.pfds[*n] = (struct pollfd){.fd = fd, .events = events};
+	L.slots[*n] = (struct loop_slot){kind, id};
+	(*n)++;
+	return 0;
+}
+
+/* Build the poll set from the handle table; return the timer timeout. */
+static int loop_prepare(size_t *n, uint64_t now)
+{
+	int timeout = -1;
+	size_t i;
+	short ev;
+
+	*n = 0;
+	pthread_mutex_lock(&L.lock);
+	if (loop_add_pfd(n, L.wake_fd, POLLIN, SLOT_WAKE, 0) < 0)
+		goto fail;
+	for (i = 0; i < L.n_handles; i++) {
+		struct loop_handle *h = &L.handles[i];
+
+		if (h->deleted || h->fd < 0)
+			continue;
+		ev = 0;
+		if (h->events & LOOP_EV_READABLE)
+			ev |= POLLIN;
+		if (h->events & LOOP_EV_WRITABLE)
+			ev |= POLLOUT;
+		/* an fd with no event wanted is still polled for ERR/HUP only
+		 * if the owner asked for something: libvirt's 0 means "off" */
+		if (!h->events)
+			continue;
+		if (loop_add_pfd(n, h->fd, ev, SLOT_HANDLE, h->id) < 0)
+			goto fail;
+	}
+	for (i = 0; i < L.n_timers; i++) {
+		struct loop_timer *t = &L.timers[i];
+		int left;
+
+		if (t->deleted || t->interval_ms < 0)
+			continue;
+		left = t->expires_ms <= now ? 0 : (int)(t->expires_ms - now);
+		if (timeout < 0 || left < timeout)
+			timeout = left;
+	}
+	pthread_mutex_unlock(&L.lock);
+	return timeout;
+fail:
+	pthread_mutex_unlock(&L.lock);
+	log_msg(LOG_ERR, "main", "event loop: out of memory");
+	return 0;
+}
+
+/* Add Net-SNMP's fds; return its timeout in ms or -1 (block). */
+static int loop_prepare_snmp(size_t *n)
+{
+	int numfds = 0, block = 1, fd;
+	struct timeval tv = {0, 0};
+
+	if (!L.snmp)
+		return -1;
+	NETSNMP_LARGE_FD_ZERO(&L.snmp_fds);
+	snmp_select_info2(&numfds, &L.snmp_fds, &tv, &block);
+	for (fd = 0; fd < numfds; fd++)
+		if (NETSNMP_LARGE_FD_ISSET(fd, &L.snmp_fds))
+			loop_add_pfd(n, fd, POLLIN, SLOT_SNMP, 0);
+	if (block)
+		return -1;
+	return (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+}
+
+static void loop_dispatch_timers(void)
+{
+	uint64_t now = loop_now_ms();
+	size_t i;
+
+	pthread_mutex_lock(&L.lock);
+	for (i = 0; i < L.n_timers; i++) {
+		struct loop_timer *t = &L.timers[i];
+		loop_timer_cb cb;
+		void *opaque;
+		int id;
+
+		if (t->deleted || t->interval_ms < 0 || t->expires_ms > now)
+			continue;
+		t->expires_ms = now + (uint64_t)t->interval_ms;
+		cb = t->cb;
+		opaque = t->opaque;
+		id = t->id;
+		pthread_mutex_unlock(&L.lock);
+		cb(id, opaque);
+		pthread_mutex_lock(&L.lock);
+	}
+	pthread_mutex_unlock(&L.lock);
+}
+
+static int loop_revents(short re)
+{
+	int ev = 0;
+
+	if (re & POLLIN)
+		ev |= LOOP_EV_READABLE;
+	if (re & POLLOUT)
+		ev |= LOOP_EV_WRITABLE;
+	if (re & (POLLERR | POLLNVAL))
+		ev |= LOOP_EV_ERROR;
+	if (re & POLLHUP)
+		ev |= LOOP_EV_HANGUP;
+	return ev;
+}
+
+static void loop_dispatch_handle(int id, short revents)
+{
+	struct loop_handle *h;
+	loop_fd_cb cb;
+	void *opaque;
+	int fd;
+
+	pthread_mutex_lock(&L.lock);
+	h = loop_find_handle(id);
+	if (!h || !h->events) {
+		pthread_mutex_unlock(&L.lock);
+		return;
+	}
+	cb = h->cb;
+	opaque = h->opaque;
+	fd = h->fd;
+	pthread_mutex_unlock(&L.lock);
+	cb(id, fd, loop_revents(revents), opaque);
+}
+
+/* Remove entries marked deleted; call their free callbacks unlocked. */
+static void loop_reap(void)
+{
+	struct {
+		loop_free_cb ff;
+		void *opaque;
+	} *dead = NULL;
+	size_t n_dead = 0, cap_dead = 0, i, j;
+
+	pthread_mutex_lock(&L.lock);
+	for (i = j = 0; i < L.n_handles; i++) {
+		if (L.handles[i].deleted) {
+			if (L.handles[i].ff &&
+			    loop_grow((void **)&dead, &cap_dead, n_dead + 1, sizeof(*dead)) == 0) {
+				dead[n_dead].ff = L.handles[i].ff;
+				dead[n_dead++].opaque = L.handles[i].opaque;
+			}
+			continue;
+		}
+		L.handles[j++] = L.handles[i];
+	}
+	L.n_handles = j;
+	for (i = j = 0; i < L.n_timers; i++) {
+		if (L.timers[i].deleted) {
+			if (L.timers[i].ff &&
+			    loop_grow((void **)&dead, &cap_dead, n_dead + 1, sizeof(*dead)) == 0) {
+				dead[n_dead].ff = L.timers[i].ff;
+				dead[n_dead++].opaque = L.timers[i].opaque;
+			}
+			continue;
+		}
+		L.timers[j++] = L.timers[i];
+	}
+	L.n_timers = j;
+	pthread_mutex_unlock(&L.lock);
+	for (i = 0; i < n_dead; i++)
+		dead[i].ff(dead[i].opaque);
+	free(dead);
+}
+
+static void loop_dispatch_snmp(size_t n, bool snmp_timed_out)
+{
+	bool any = false;
+	size_t i;
+
+	if (!L.snmp)
+		return;
+	NETSNMP_LARGE_FD_ZERO(&L.snmp_read);
+	for (i = 0; i < n; i++) {
+		if (L.slots[i].kind == SLOT_SNMP && L.pfds[i].revents) {
+			NETSNMP_LARGE_FD_SET(L.pfds[i].fd, &L.snmp_read);
+			any = true;
+		}
+	}
+	if (any)
+		snmp_read2(&L.snmp_read);
+	if (snmp_timed_out) {
+		/* run_alarms() is what drives AgentX pings and reconnects
+		 * (netsnmp.md §4.7) */
+		snmp_timeout();
+		run_alarms();
+	}
+}
+
+static int loop_min_timeout(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+int loop_iterate(int max_wait_ms)
+{
+	uint64_t now = loop_now_ms(), snmp_deadline = 0;
+	int timeout, snmp_timeout_ms, rc;
+	size_t n, i;
+	uint64_t junk;
+
+	timeout = loop_prepare(&n, now);
+	snmp_timeout_ms = loop_prepare_snmp(&n);
+	if (snmp_timeout_ms >= 0)
+		snmp_deadline = now + (uint64_t)snmp_timeout_ms;
+	timeout = loop_min_timeout(timeout, snmp_timeout_ms);
+	timeout = loop_min_timeout(timeout, max_wait_ms);
+	rc = poll(L.pfds, n, timeout);
+	if (rc < 0 && errno != EINTR) {
+		log_msg(LOG_ERR, "main", "event loop: poll: %s", strerror(errno));
+		return -1;
+	}
+	if (rc < 0)
+		for (i = 0; i < n; i++)
+			L.pfds[i].revents = 0;
+	if (L.pfds[0].revents & POLLIN)
+		while (read(L.wake_fd, &junk, sizeof(junk)) > 0)
+			;
+	loop_dispatch_timers();
+	for (i = 1; i < n; i++)
+		if (L.slots[i].kind == SLOT_HANDLE && L.pfds[i].revents)
+			loop_dispatch_handle(L.slots[i].id, L.pfds[i].revents);
+	loop_dispatch_snmp(n, snmp_timeout_ms >= 0 && loop_now_ms() >= snmp_deadline);
+	loop_reap();
+	return 0;
+}
+
+int loop_run(void)
+{
+	L.owner = pthread_self();
+	while (!L.quit)
+		if (loop_iterate(-1) < 0)
+			return -1;
+	L.quit = false;
+	return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * mib.h - the MIB modules vmibd serves, and what they share.
+ *
+ * Each module (mib_host.c, mib_image.c, mib_vm.c, mib_vif.c, rfc7666.c)
+ * fills struct mibtab descriptions from a struct mib_ctx and reads only
+ * through it: the tracker's cache and host state, the image list and the
+ * configuration.  *_setup() only describes (the unit tests use it without
+ * snmpd); mib_register_all() registers everything with Net-SNMP.
+ */
+#ifndef VMIB_MIB_H
+#define VMIB_MIB_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "images.h"
+#include "mibtab.h"
+#include "tracker.h"
+
+/* a sub-row of a VM: (VM, position) */
+struct mib_row2 {
+	const struct vm *vm;
+	size_t pos;
+};
+
+struct mib_ctx {
+	struct tracker *tracker;
+	struct images *images;
+	const struct vmibd_config *cfg;
+	uint32_t caps;           /* vmibHostCapabilities bits (1u << VMIB_BIT_...) */
+	/* scratch row for two-level tables (valid until the next lookup) */
+	struct mib_row2 row;
+};
+
+/* TimeStamp: sysUpTime (this agent's) at a monotonic moment; 0 if never
+ * or before the agent started */
+uint32_t mib_timestamp(uint64_t when_ms);
+/* TimeTicks since the host booted (RFC 7666 vmHvUpTime) and at a moment */
+uint32_t mib_hv_uptime(void);
+uint32_t mib_hv_timestamp(uint64_t when_ms);
+/* vmibVmImage: from the metadata, else from the kernel's directory */
+const char *mib_vm_image(const struct mib_ctx *ctx, const struct vm *vm);
+/* BITS value of vmibHostCapabilities (RFC 2578 7.1.4 bit order) */
+size_t mib_caps_octets(uint32_t caps, unsigned char *out);
+
+void mib_host_setup(struct mibtab *t, struct mib_ctx *ctx);
+void mib_image_setup(struct mibtab *t, struct mib_ctx *ctx);
+void mib_vm_setup(struct mibtab *t, struct mib_ctx *ctx);
+void mib_vif_setup(struct mibtab *t, struct mib_ctx *ctx);
+
+enum {
+	RFC7666_HYPERVISOR,
+	RFC7666_NUMBER,
+	RFC7666_LAST_CHANGE,
+	RFC7666_PERVM_ENABLED,
+	RFC7666_BULK_ENABLED,
+	RFC7666_VM_TABLE,
+	RFC7666_CPU_TABLE,
+	RFC7666_NETWORK_TABLE,
+	RFC7666_N_TABLES
+};
+void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct mib_ctx *ctx);
+/* RFC 7666 mappings from libvirt's virDomainState (+ reason) */
+int rfc7666_oper_state(int state, int reason);
+int rfc7666_admin_state(int state);
+
+int mib_register_all(struct mib_ctx *ctx);
+void mib_unregister_all(void);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * notify.c - notifications on VM life cycle changes.
+ *
+ * The tracker's listener: for every change of a VM's operational state
+ * (a VM appearing or going included) it sends the vMIB's
+ * vmibVmStateChange, and RFC 7666's per-VM notification for the new
+ * state (vmRunning ... vmDeleted) when vmPerVMNotificationsEnabled is
+ * true.  Varbinds: sysUpTime.0 and snmpTrapOID.0 first (RFC 3416 4.2.6),
+ * then the objects with the row's instance, never .0 (netsnmp.md §9 item
+ * 8).  Runs in the loop thread, the only thread that calls Net-SNMP.
+ * Nothing is sent for the initial load of the cache (it is not a change)
+ * or before the SNMP side is up.
+ */
+#include <string.h>
+
+#include <libvirt/libvirt.h>
+
+#include "log.h"
+#include "mib.h"
+#include "notify.h"
+#include "vm_mib_oids.h"
+#include "vmib_oids.h"
+
+/* SNMPv2-MIB (RFC 3418): sysUpTime.0 and snmpTrapOID.0 */
+static const oid notify_sysuptime[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
+static const oid notify_trapoid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+
+static const oid notify_vmib_state_change[] = {VMIB_OID_vmibVmStateChange};
+static const oid notify_vmib_name[] = {VMIB_OID_vmibVmName};
+static const oid notify_vmib_oper[] = {VMIB_OID_vmibVmOperState};
+static const oid notify_vmib_admin[] = {VMIB_OID_vmibVmAdminState};
+static const oid notify_rfc_entry[] = {VMMIB_OID_vmEntry};
+static const oid notify_rfc_base[] = {VMMIB_OID_vmNotifications};
+
+static struct {
+	struct mib_ctx *ctx;
+	bool enabled;
+	unsigned long sent;
+} N;
+
+void notify_init(struct mib_ctx *ctx)
+{
+	N.ctx = ctx;
+	N.enabled = false;
+	N.sent = 0;
+}
+
+void notify_enable(bool on)
+{
+	N.enabled = on;
+}
+
+unsigned long notify_sent(void)
+{
+	return N.sent;
+}
+
+/* column OID + instance */
+static size_t notify_instance(oid *out, const oid *col, size_t col_len, int32_t index)
+{
+	memcpy(out, col, col_len * sizeof(oid));
+	out[col_len] = (oid)index;
+	return col_len + 1;
+}
+
+static void notify_add_int(netsnmp_variable_list **vars, const oid *col, size_t col_len,
+			   int32_t index, long value)
+{
+	oid name[MAX_OID_LEN];
+	size_t len = notify_instance(name, col, col_len, index);
+
+	snmp_varlist_add_variable(vars, name, len, ASN_INTEGER, &value, sizeof(value));
+}
+
+static void notify_add_str(netsnmp_variable_list **vars, const oid *col, size_t col_len,
+			   int32_t index, const void *s, size_t n)
+{
+	oid name[MAX_OID_LEN];
+	size_t len = notify_instance(name, col, col_len, index);
+
+	snmp_varlist_add_variable(vars, name, len, ASN_OCTET_STR, s, n);
+}
+
+static netsnmp_variable_list *notify_head(const oid *trap, size_t trap_len)
+{
+	netsnmp_variable_list *vars = NULL;
+	u_long up = netsnmp_get_agent_uptime();
+
+	snmp_varlist_add_variable(&vars, notify_sysuptime, OID_LENGTH(notify_sysuptime),
+				  ASN_TIMETICKS, &up, sizeof(up));
+	snmp_varlist_add_variable(&vars, notify_trapoid, OID_LENGTH(notify_trapoid),
+				  ASN_OBJECT_ID, trap, trap_len * sizeof(oid));
+	return vars;
+}
+
+static void notify_send(netsnmp_variable_list *vars, const char *what, const struct vm *vm)
+{
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+	N.sent++;
+	log_msg(LOG_DEBUG, "snmp", "sent %s for VM %s (index %d)", what, vm->name,
+		(int)vm->index);
+}
+
+static void notify_vmib(const struct vm *vm)
+{
+	netsnmp_variable_list *vars;
+	size_t name_len = strnlen(vm->name, VMIB_SIZE_vmibVmName_MAX);
+
+	vars = notify_head(notify_vmib_state_change, OID_LENGTH(notify_vmib_state_change));
+	notify_add_str(&vars, notify_vmib_name, OID_LENGTH(notify_vmib_name), vm->index,
+		       vm->name, name_len);
+	notify_add_int(&vars, notify_vmib_oper, OID_LENGTH(notify_vmib_oper), vm->index,
+		       vm_oper_vmib(vm));
+	notify_add_int(&vars, notify_vmib_admin, OID_LENGTH(notify_vmib_admin), vm->index,
+		       vm_admin_vmib(vm));
+	notify_send(vars, "vmibVmStateChange", vm);
+}
+
+/* RFC 7666 6.1: the notification for the state a VM changed to */
+static int notify_rfc_trap(int rfc_state)
+{
+	switch (rfc_state) {
+	case VMMIB_OPER_running:
+		return VMMIB_NOTIF_vmRunning;
+	case VMMIB_OPER_shuttingdown:
+		return VMMIB_NOTIF_vmShuttingdown;
+	case VMMIB_OPER_shutdown:
+		return VMMIB_NOTIF_vmShutdown;
+	case VMMIB_OPER_paused:
+		return VMMIB_NOTIF_vmPaused;
+	case VMMIB_OPER_suspending:
+		return VMMIB_NOTIF_vmSuspending;
+	case VMMIB_OPER_suspended:
+		return VMMIB_NOTIF_vmSuspended;
+	case VMMIB_OPER_resuming:
+		return VMMIB_NOTIF_vmResuming;
+	case VMMIB_OPER_migrating:
+		return VMMIB_NOTIF_vmMigrating;
+	case VMMIB_OPER_crashed:
+		return VMMIB_NOTIF_vmCrashed;
+	default:
+		return 0;
+	}
+}
+
+/* vmName, vmUUID, vmOperState (the state *before* the change, as the
+ * RFC's DESCRIPTIONs say), plus vmPersistent for vmDeleted */
+static void notify_rfc(const struct vm *vm, int trap, int prior_state)
+{
+	oid trap_oid[MAX_OID_LEN], col[MAX_OID_LEN];
+	size_t base = OID_LENGTH(notify_rfc_base), entry = OID_LENGTH(notify_rfc_entry);
+	netsnmp_variable_list *vars;
+
+	memcpy(trap_oid, notify_rfc_base, sizeof(notify_rfc_base));
+	trap_oid[base] = (oid)trap;
+	vars = notify_head(trap_oid, base + 1);
+	memcpy(col, notify_rfc_entry, sizeof(notify_rfc_entry));
+	col[entry] = VMMIB_vmName;
+	notify_add_str(&vars, col, entry + 1, vm->index, vm->name, strnlen(vm->name, 255));
+	col[entry] = VMMIB_vmUUID;
+	notify_add_str(&vars, col, entry + 1, vm->index, vm->uuid, VM_UUID_LEN);
+	col[entry] = VMMIB_vmOperState;
+	notify_add_int(&vars, col, entry + 1, vm->index, prior_state);
+	if (trap == VMMIB_NOTIF_vmDeleted) {
+		col[entry] = VMMIB_vmPersistent;
+		notify_add_int(&vars, col, entry + 1, vm->index,
+			       vm->persistent ? VMMIB_PERSISTENT_persistent
+					      : VMMIB_PERSISTENT_transient);
+	}
+	notify_send(vars, "an RFC 7666 notification", vm);
+}
+
+static void notify_rfc_change(const struct vm *vm, int old_state, enum tracker_change what)
+{
+	int now = rfc7666_oper_state(vm->state, vm->reason);
+	int before = old_state < 0 ? VMMIB_OPER_unknown : rfc7666_oper_state(old_state, 0);
+	int trap;
+
+	if (!N.ctx->cfg->rfc7666 || !N.ctx->cfg->rfc7666_notifications)
+		return;
+	if (what == TRACKER_VM_GONE) {
+		notify_rfc(vm, VMMIB_NOTIF_vmDeleted, now);
+		return;
+	}
+	if (what == TRACKER_VM_APPEARED && !vm_is_active(vm))
+		return; /* defined, not started: no RFC 7666 notification fits */
+	if (what == TRACKER_VM_CHANGED && before == now)
+		return;
+	trap = notify_rfc_trap(now);
+	if (trap)
+		notify_rfc(vm, trap, before);
+}
+
+void notify_listener(void *opaque, const struct vm *vm, int old_state,
+		     enum tracker_change what)
+{
+	int oper_before;
+
+	(void)opaque;
+	if (!N.enabled || !N.ctx || !tracker_synced(N.ctx->tracker))
+		return;
+	if (what == TRACKER_VM_CHANGED) {
+		struct vm before = *vm;
+
+		before.state = old_state;
+		oper_before = vm_oper_vmib(&before);
+		if (oper_before == vm_oper_vmib(vm))
+			return;
+	}
+	notify_vmib(vm);
+	notify_rfc_change(vm, old_state, what);
+}

@@ -1,0 +1,21 @@
+/*
+ * notify.h - SNMP notifications on VM life cycle changes (notify.c).
+ */
+#ifndef VMIB_NOTIFY_H
+#define VMIB_NOTIFY_H
+
+#include <stdbool.h>
+
+#include "mib.h"
+#include "tracker.h"
+
+void notify_init(struct mib_ctx *ctx);
+/* send only once the AgentX side is initialised */
+void notify_enable(bool on);
+/* the tracker listener (tracker_set_listener(t, notify_listener, NULL)) */
+void notify_listener(void *opaque, const struct vm *vm, int old_state,
+		     enum tracker_change what);
+/* notifications sent so far (tests, diagnostics) */
+unsigned long notify_sent(void);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * rfc7666.c - the VM-MIB of RFC 7666 (mib-2 236), read-only.
+ *
+ * Serves the hypervisor scalars, vmNumber, vmTableLastChange, the two
+ * notification switches, vmTable, vmCpuTable and vmNetworkTable from the
+ * same cache as the vMIB, with vmIndex = vmibVmIndex.  Compliance: the
+ * objects of vmReadOnlyCompliances except vmCpuAffinityTable and
+ * vmStorageTable, which are not served (RFC 7666 section 6.1).  OIDs are
+ * in vm_mib_oids.h.
+ */
+#include <libvirt/libvirt.h>
+
+#include "loop.h"
+#include "mib.h"
+#include "vm_mib_oids.h"
+
+static const oid rfc_hv[] = {VMMIB_OID_vmHypervisor};
+static const oid rfc_objects[] = {VMMIB_OID_vmObjects};
+static const oid rfc_number[] = {VMMIB_OID_vmObjects, VMMIB_vmNumber};
+static const oid rfc_last_change[] = {VMMIB_OID_vmObjects, VMMIB_vmTableLastChange};
+static const oid rfc_pervm[] = {VMMIB_OID_vmObjects, VMMIB_vmPerVMNotificationsEnabled};
+static const oid rfc_bulk[] = {VMMIB_OID_vmObjects, VMMIB_vmBulkNotificationsEnabled};
+static const oid rfc_vm_table[] = {VMMIB_OID_vmTable_ROOT};
+static const oid rfc_vm_entry[] = {VMMIB_OID_vmEntry};
+static const oid rfc_cpu_table[] = {VMMIB_OID_vmCpuTable_ROOT};
+static const oid rfc_cpu_entry[] = {VMMIB_OID_vmCpuEntry};
+static const oid rfc_net_table[] = {VMMIB_OID_vmNetworkTable_ROOT};
+static const oid rfc_net_entry[] = {VMMIB_OID_vmNetworkEntry};
+static const oid rfc_zero_dot_zero[] = {0, 0};
+
+/* VirtualMachineOperState from virDomainState and its reason */
+int rfc7666_oper_state(int state, int reason)
+{
+	switch (state) {
+	case VIR_DOMAIN_RUNNING:
+	case VIR_DOMAIN_BLOCKED:
+		return VMMIB_OPER_running;
+	case VIR_DOMAIN_PAUSED:
+		if (reason == VIR_DOMAIN_PAUSED_MIGRATION ||
+		    reason == VIR_DOMAIN_PAUSED_POSTCOPY)
+			return VMMIB_OPER_migrating;
+		if (reason == VIR_DOMAIN_PAUSED_SAVE || reason == VIR_DOMAIN_PAUSED_SNAPSHOT)
+			return VMMIB_OPER_suspending;
+		if (reason == VIR_DOMAIN_PAUSED_STARTING_UP)
+			return VMMIB_OPER_preparing;
+		return VMMIB_OPER_paused;
+	case VIR_DOMAIN_SHUTDOWN:
+		return VMMIB_OPER_shuttingdown;
+	case VIR_DOMAIN_SHUTOFF:
+		return VMMIB_OPER_shutdown;
+	case VIR_DOMAIN_CRASHED:
+		return VMMIB_OPER_crashed;
+	case VIR_DOMAIN_PMSUSPENDED:
+		return VMMIB_OPER_suspended;
+	case VIR_DOMAIN_NOSTATE:
+		return VMMIB_OPER_unknown;
+	default:
+		return VMMIB_OPER_other;
+	}
+}
+
+/* VirtualMachineAdminState: what the VM is meant to be, seen from its
+ * state (libvirt keeps no separate administrative state) */
+int rfc7666_admin_state(int state)
+{
+	switch (state) {
+	case VIR_DOMAIN_RUNNING:
+	case VIR_DOMAIN_BLOCKED:
+		return VMMIB_ADMIN_running;
+	case VIR_DOMAIN_PAUSED:
+		return VMMIB_ADMIN_paused;
+	case VIR_DOMAIN_PMSUSPENDED:
+		return VMMIB_ADMIN_suspended;
+	default:
+		return VMMIB_ADMIN_shutdown;
+	}
+}
+
+static const struct vmcache *rfc_cache(const struct mibtab *t)
+{
+	const struct mib_ctx *ctx = t->ctx;
+
+	return tracker_cache(ctx->tracker);
+}
+
+static void rfc_prepare(const struct mibtab *t)
+{
+	const struct mib_ctx *ctx = t->ctx;
+
+	tracker_need_stats(ctx->tracker);
+}
+
+static long rfc_i32(uint64_t v)
+{
+	return (long)(v > 2147483647u ? 2147483647u : v);
+}
+
+/* --- scalars ------------------------------------------------------------------ */
+
+static int rfc_hv_col(const struct mibtab *t, const void *row, unsigned int col,
+		      struct mib_value *v)
+{
+	const struct mib_ctx *ctx = t->ctx;
+	const struct tracker_host *h = tracker_host(ctx->tracker);
+
+	(void)row;
+	switch (col) {
+	case VMMIB_vmHvSoftware:
+		mib_value_str(v, h->info.hv_type, 255);
+		break;
+	case VMMIB_vmHvVersion:
+		mib_value_str(v, h->info.hv_version, 255);
+		break;
+	case VMMIB_vmHvObjectID:
+		/* no registered identity for QEMU/KVM: zeroDotZero */
+		mib_value_oid(v, rfc_zero_dot_zero, 2);
+		break;
+	case VMMIB_vmHvUpTime:
+		mib_value_int(v, ASN_TIMETICKS, (long)mib_hv_uptime());
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static int rfc_obj_col(const struct mibtab *t, const void *row, unsigned int col,
+		       struct mib_value *v)
+{
+	const struct mib_ctx *ctx = t->ctx;
+
+	(void)row;
+	switch (col) {
+	case VMMIB_vmNumber:
+		mib_value_int(v, ASN_INTEGER, rfc_i32(vmcache_count(rfc_cache(t))));
+		break;
+	case VMMIB_vmTableLastChange:
+		mib_value_int(v, ASN_TIMETICKS, (long)mib_hv_timestamp(
+						    tracker_host(ctx->tracker)->table_change_ms));
+		break;
+	case VMMIB_vmPerVMNotificationsEnabled:
+		mib_value_int(v, ASN_INTEGER,
+			      ctx->cfg->rfc7666_notifications ? VMMIB_TRUE : VMMIB_FALSE);
+		break;
+	case VMMIB_vmBulkNotificationsEnabled:
+		/* bulk notifications are not implemented: MUST report false */
+		mib_value_int(v, ASN_INTEGER, VMMIB_FALSE);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static void rfc_scalar(struct mibtab *t, struct mib_ctx *ctx, const char *name,
+		       const oid *root, unsigned int col)
+{
+	*t = (struct mibtab){
+		.name = name,
+		.root = root,
+		.root_len = VMMIB_OID_vmObjects_LEN + 1,
+		.entry = rfc_objects,
+		.entry_len = VMMIB_OID_vmObjects_LEN,
+		.col_min = col,
+		.col_max = col,
+		.index_len = 1,
+		.row_get = mibtab_scalar_get,
+		.row_next = mibtab_scalar_next,
+		.col_value = rfc_obj_col,
+		.ctx = ctx,
+	};
+}
+
+/* --- vmTable ------------------------------------------------------------------ */
+
+static const void *rfc_vm_get(const struct mibtab *t, const oid *idx)
+{
+	return mibtab_vm_get(rfc_cache(t), idx);
+}
+
+static const void *rfc_vm_next(const struct mibtab *t, const oid *q, size_t q_len,
+			       oid *out)
+{
+	return mibtab_vm_next(rfc_cache(t), q, q_len, out);
+}
+
+static const char *rfc_os_type(const struct mib_ctx *ctx, const struct vm *vm)
+{
+	const char *name = mib_vm_image(ctx, vm);
+	const struct image *img = *name && ctx->images ? images_by_name(ctx->images, name)
+						      : NULL;
+
+	return img ? img->os : "";
+}
+
+static int rfc_vm_col(const struct mibtab *t, const void *row, unsigned int col,
+		      struct mib_value *v)
+{
+	const struct mib_ctx *ctx = t->ctx;
+	const struct vm *vm = row;
+
+	switch (col) {
+	case VMMIB_vmName:
+		mib_value_str(v, vm->name, 255);
+		break;
+	case VMMIB_vmUUID:
+		mib_value_bytes(v, ASN_OCTET_STR, vm->uuid, VM_UUID_LEN);
+		break;
+	case VMMIB_vmOSType:
+		mib_value_str(v, rfc_os_type(ctx, vm), 255);
+		break;
+	case VMMIB_vmAdminState:
+		mib_value_int(v, ASN_INTEGER, rfc7666_admin_state(vm->state));
+		break;
+	case VMMIB_vmOperState:
+		mib_value_int(v, ASN_INTEGER, rfc7666_oper_state(vm->state, vm->reason));
+		break;
+	case VMMIB_vmAutoStart:
+		mib_value_int(v, ASN_INTEGER, vm->autostart ? VMMIB_AUTOSTART_enabled
+							    : VMMIB_AUTOSTART_disabled);
+		break;
+	case VMMIB_vmPersistent:
+		mib_value_int(v, ASN_INTEGER, vm->persistent ? VMMIB_PERSISTENT_persistent
+							     : VMMIB_PERSISTENT_transient);
+		break;
+	case VMMIB_vmCurCpuNumber:
+		mib_value_int(v, ASN_INTEGER, (long)vm->vcpus);
+		break;
+	case VMMIB_vmMinCpuNumber:
+	case VMMIB_vmMinMem:
+		/* libvirt sets no lower bound: -1 "no hard boundary" */
+		mib_value_int(v, ASN_INTEGER, -1);
+		break;
+	case VMMIB_vmMaxCpuNumber:
+		mib_value_int(v, ASN_INTEGER, (long)vm->max_vcpus);
+		break;
+	case VMMIB_vmMemUnit:
+		mib_value_int(v, ASN_INTEGER, 1024); /* KiB */
+		break;
+	case VMMIB_vmCurMem:
+		mib_value_int(v, ASN_INTEGER, rfc_i32(vm->mem_kib));
+		break;
+	case VMMIB_vmMaxMem:
+		mib_value_int(v, ASN_INTEGER, rfc_i32(vm->max_mem_kib));
+		break;
+	case VMMIB_vmUpTime:
+		mib_value_int(v, ASN_TIMETICKS,
+			      vm->up_since_ms ? (long)((loop_now_ms() - vm->up_since_ms) / 10) : 0);
+		break;
+	case VMMIB_vmCpuTime:
+		mib_value_u64(v, vm->cpu_time_ns / 1000u);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+/* --- vmCpuTable: (vmIndex, vmCpuIndex 1..vcpus) -------------------------------- */
+
+static uint64_t rfc_cpu_child(const void *vmp, size_t i)
+{
+	const struct vm *vm = vmp;
+
+	return i < vm->vcpus ? i + 1 : 0;
+}
+
+static const void *rfc_cpu_row(struct mib_ctx *ctx, const struct vm *vm, size_t pos)
+{
+	ctx->row.vm = vm;
+	ctx->row.pos = pos;
+	return &ctx->row;
+}
+
+static const void *rfc_cpu_get(const struct mibtab *t, const oid *idx)
+{
+	const struct vm *vm = mibtab_vm_get(rfc_cache(t), idx);
+
+	if (!vm || idx[1] < 1 || idx[1] > vm->vcpus)
+		return NULL;
+	return rfc_cpu_row(t->ctx, vm, (size_t)idx[1] - 1);
+}
+
+static const void *rfc_cpu_next(const struct mibtab *t, const oid *q, size_t q_len,
+				oid *out)
+{
+	const struct vm *vm;
+	size_t pos;
+
+	vm = mibtab_vm2_next(rfc_cache(t), q, q_len, out, rfc_cpu_child, &pos);
+	return vm ? rfc_cpu_row(t->ctx, vm, pos) : NULL;
+}
+
+static int rfc_cpu_col(const struct mibtab *t, const void *row, unsigned int col,
+		       struct mib_value *v)
+{
+	const struct mib_row2 *r = row;
+	const struct vm *vm = r->vm;
+	size_t pos = r->pos;
+
+	(void)t;
+	if (col != VMMIB_vmCpuCoreTime)
+		return -1;
+	mib_value_u64(v, pos < vm->n_vcpu_time ? vm->vcpu_time_ns[pos] / 1000u : 0);
+	return 0;
+}
+
+/* --- vmNetworkTable: (vmIndex, vmNetworkIndex = vmibVifIndex) ----------------------- */
+
+static uint64_t rfc_net_child(const void *vmp, size_t i)
+{
+	const struct vm *vm = vmp;
+
+	return i < vm->n_vifs ? vm->vifs[i].index : 0;
+}
+
+static const void *rfc_net_get(const struct mibtab *t, const oid *idx)
+{
+	const struct vm *vm = mibtab_vm_get(rfc_cache(t), idx);
+
+	if (!vm || idx[1] < 1 || idx[1] > 2147483647u)
+		return NULL;
+	return vm_vif_find(vm, (uint32_t)idx[1]);
+}
+
+static const void *rfc_net_next(const struct mibtab *t, const oid *q, size_t q_len,
+				oid *out)
+{
+	const struct vm *vm;
+	size_t pos;
+
+	vm = mibtab_vm2_next(rfc_cache(t), q, q_len, out, rfc_net_child, &pos);
+	return vm ? &vm->vifs[pos] : NULL;
+}
+
+static int rfc_net_col(const struct mibtab *t, const void *row, unsigned int col,
+		       struct mib_value *v)
+{
+	const struct vm_vif *vif = row;
+
+	(void)t;
+	switch (col) {
+	case VMMIB_vmNetworkIfIndex:
+		mib_value_int(v, ASN_INTEGER, (long)vif->ifindex);
+		break;
+	case VMMIB_vmNetworkParent:
+		mib_value_int(v, ASN_INTEGER, (long)vif->parent_ifindex);
+		break;
+	case VMMIB_vmNetworkModel:
+		mib_value_str(v, vif->model, 255);
+		break;
+	case VMMIB_vmNetworkPhysAddress:
+		mib_value_bytes(v, ASN_OCTET_STR, vif->mac, vif->has_mac ? 6 : 0);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+/* --- setup ------------------------------------------------------------------------ */
+
+static void rfc_table(struct mibtab *t, struct mib_ctx *ctx, const char *name,
+		      const oid *root, const oid *entry, unsigned int col_min,
+		      unsigned int col_max, unsigned int index_len)
+{
+	*t = (struct mibtab){
+		.name = name,
+		.root = root,
+		.root_len = VMMIB_OID_TABLE_ROOT_LEN,
+		.entry = entry,
+		.entry_len = VMMIB_OID_TABLE_ROOT_LEN + 1,
+		.col_min = col_min,
+		.col_max = col_max,
+		.index_len = index_len,
+		.ctx = ctx,
+	};
+}
+
+void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct mib_ctx *ctx)
+{
+	t[RFC7666_HYPERVISOR] = (struct mibtab){
+		.name = "vmHypervisor",
+		.root = rfc_hv,
+		.root_len = VMMIB_OID_vmHypervisor_LEN,
+		.entry = rfc_hv,
+		.entry_len = VMMIB_OID_vmHypervisor_LEN,
+		.col_min = VMMIB_vmHvSoftware,
+		.col_max = VMMIB_vmHvUpTime,
+		.index_len = 1,
+		.row_get = mibtab_scalar_get,
+		.row_next = mibtab_scalar_next,
+		.col_value = rfc_hv_col,
+		.ctx = ctx,
+	};
+	rfc_scalar(&t[RFC7666_NUMBER], ctx, "vmNumber", rfc_number, VMMIB_vmNumber);
+	rfc_scalar(&t[RFC7666_LAST_CHANGE], ctx, "vmTableLastChange", rfc_last_change,
+		   VMMIB_vmTableLastChange);
+	rfc_scalar(&t[RFC7666_PERVM_ENABLED], ctx, "vmPerVMNotificationsEnabled",
+		   rfc_pervm, VMMIB_vmPerVMNotificationsEnabled);
+	rfc_scalar(&t[RFC7666_BULK_ENABLED], ctx, "vmBulkNotificationsEnabled",
+		   rfc_bulk, VMMIB_vmBulkNotificationsEnabled);
+
+	rfc_table(&t[RFC7666_VM_TABLE], ctx, "vmTable", rfc_vm_table, rfc_vm_entry,
+		  VMMIB_vmName, VMMIB_vmCpuTime, 1);
+	t[RFC7666_VM_TABLE].row_get = rfc_vm_get;
+	t[RFC7666_VM_TABLE].row_next = rfc_vm_next;
+	t[RFC7666_VM_TABLE].col_value = rfc_vm_col;
+	t[RFC7666_VM_TABLE].prepare = rfc_prepare;
+	t[RFC7666_VM_TABLE].stats_col_min = VMMIB_vmCpuTime;
+	t[RFC7666_VM_TABLE].stats_col_max = VMMIB_vmCpuTime;
+
+	rfc_table(&t[RFC7666_CPU_TABLE], ctx, "vmCpuTable", rfc_cpu_table, rfc_cpu_entry,
+		  VMMIB_vmCpuCoreTime, VMMIB_vmCpuCoreTime, 2);
+	t[RFC7666_CPU_TABLE].row_get = rfc_cpu_get;
+	t[RFC7666_CPU_TABLE].row_next = rfc_cpu_next;
+	t[RFC7666_CPU_TABLE].col_value = rfc_cpu_col;
+	t[RFC7666_CPU_TABLE].prepare = rfc_prepare;
+	t[RFC7666_CPU_TABLE].stats_col_min = VMMIB_vmCpuCoreTime;
+	t[RFC7666_CPU_TABLE].stats_col_max = VMMIB_vmCpuCoreTime;
+
+	rfc_table(&t[RFC7666_NETWORK_TABLE], ctx, "vmNetworkTable", rfc_net_table,
+		  rfc_net_entry, VMMIB_vmNetworkIfIndex, VMMIB_vmNetworkPhysAddress, 2);
+	t[RFC7666_NETWORK_TABLE].row_get = rfc_net_get;
+	t[RFC7666_NETWORK_TABLE].row_next = rfc_net_next;
+	t[RFC7666_NETWORK_TABLE].col_value = rfc_net_col;
+}

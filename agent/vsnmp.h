@@ -1,0 +1,16 @@
+/*
+ * vsnmp.h - vmibd as a Net-SNMP AgentX subagent (start and stop).
+ */
+#ifndef VMIB_VSNMP_H
+#define VMIB_VSNMP_H
+
+#include "config.h"
+#include "mib.h"
+
+/* Initialise the subagent, register every MIB module of ctx, connect to
+ * the master (or keep retrying every ping interval), and hook Net-SNMP
+ * into the event loop. */
+int vsnmp_init(const struct vmibd_config *cfg, struct mib_ctx *ctx);
+void vsnmp_shutdown(void);
+
+#endif

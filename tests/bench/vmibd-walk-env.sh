@@ -1,0 +1,198 @@
+# vmibd-walk-env.sh - shared by tests/integration/2*-vmibd-*.sh and
+# tests/bench/vmibd-walk (sourced, bash).
+#
+# Runs a private snmpd master (127.0.0.1, a free high UDP port, AgentX on a
+# unix socket with 0600/0700 permissions, state in a temporary directory)
+# and vmibd against it, following the recipe of netsnmp.md §6.1, and
+# generates libvirt test-driver node files with many domains.  Every
+# process started here is recorded and stopped by PID in vw_cleanup (call
+# it from an EXIT trap).  Optional: VW_NETNS runs everything inside that
+# network namespace (created and deleted by the caller).
+#
+# Functions:
+#   vw_init DIR                  work directory (created)
+#   vw_gen_node N VIFS FILE      node XML with N domains, VIFS vifs each
+#   vw_start_snmpd               -> VW_PORT, VW_SOCK; waits until it answers
+#   vw_stop_snmpd
+#   vw_start_vmibd URI [ARGS...] -> VW_VMIBD_PID; waits for its registration
+#   vw_stop_vmibd
+#   vw_start_trapd               -> VW_TRAPS (log file), on port VW_TRAP_PORT
+#   vw_snmp CMD ARGS...          run a Net-SNMP tool with MIBS= against VW_PORT
+#   vw_rss_kb PID                VmRSS of a process in kB
+#   vw_cleanup
+
+VW_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VW_VMIBD=${VW_VMIBD:-$VW_TOP/build/bin/vmibd}
+VW_PIDS=()
+VW_DIR=
+VW_PORT=
+VW_TRAP_PORT=
+VW_SOCK=
+VW_VMIBD_PID=
+VW_SNMPD_PID=
+VW_TRAPD_PID=
+VW_VMIB_ROOT=1.3.6.1.4.1.8072.9999.9999.42
+
+VW_PFX=()
+
+# run a command in the namespace if any (not for background jobs: use
+# "${VW_PFX[@]}" there so that $! is the process itself)
+vw_ns() {
+	"${VW_PFX[@]}" "$@"
+}
+
+vw_init() {
+	VW_DIR=$1
+	VW_PFX=()
+	[ -n "${VW_NETNS:-}" ] && VW_PFX=(ip netns exec "$VW_NETNS")
+	mkdir -p "$VW_DIR/persist"
+	chmod 700 "$VW_DIR"
+}
+
+# a UDP port nobody listens on (inside the namespace if any)
+vw_free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		if ! vw_ns ss -Hlun "sport = :$p" | grep -q .; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# vw_gen_node N VIFS FILE: N domains named dom0001..; UUIDs and MACs are
+# fixed by the number, so every process that opens FILE sees the same
+# domains.  Every 10th domain is shut off, every 10th+3 paused (test
+# driver runstate), every 7th carries a vmib metadata index 5000+i, and
+# the VMs boot vmlinuz of image "vmib-test" (VW_IMAGE_DIR) with vmib.ip=
+# and vmib.route= on the kernel command line.
+vw_gen_node() {
+	python3 - "$1" "$2" "$3" "${VW_IMAGE_DIR:-/var/lib/vmib/images}" <<'EOF'
+import sys
+n, vifs, out, imgdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+w = open(out, "w")
+w.write("<node>\n <cpu><nodes>1</nodes><sockets>2</sockets><cores>4</cores>"
+        "<threads>1</threads><active>8</active><mhz>2400</mhz><model>x86_64</model></cpu>\n"
+        " <memory>67108864</memory>\n")
+for i in range(1, n + 1):
+    state = 5 if i % 10 == 0 else 3 if i % 10 == 3 else 1
+    meta = ""
+    if i % 7 == 0:
+        meta = ("<metadata><vmib:vm xmlns:vmib='urn:vmib:domain:1' index='%d' "
+                "image='vmib-test'/></metadata>" % (5000 + i))
+    nics = "".join(
+        "<interface type='bridge'><mac address='52:54:%02x:%02x:%02x:%02x'/>"
+        "<source bridge='br%d'/><model type='%s'/></interface>"
+        % ((i >> 16) & 255, (i >> 8) & 255, i & 255, k, k % 2,
+           "virtio" if k == 0 else "e1000") for k in range(vifs))
+    cmd = "console=ttyS0 vmib.ip=eth0:10.%d.%d.%d/16 vmib.route=10.250.0.0/24,10.%d.0.1" % (
+        1 + i // 65000, (i >> 8) & 255, i & 255, 1 + i // 65000)
+    w.write(" <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+            "<name>dom%04d</name><uuid>00000000-0000-4000-8000-%012d</uuid>%s"
+            "<memory unit='KiB'>%d</memory><vcpu>%d</vcpu>"
+            "<os><type>hvm</type><kernel>%s/vmib-test/vmlinuz</kernel><cmdline>%s</cmdline></os>"
+            "<devices>%s</devices><test:runstate>%d</test:runstate></domain>\n"
+            % (i, i, meta, 65536 + 1024 * (i % 64), 1 + i % 4, imgdir, cmd, nics, state))
+w.write("</node>\n")
+EOF
+}
+
+vw_snmp() {
+	local cmd=$1
+	shift
+	vw_ns env MIBS= MIBDIRS= "$cmd" -v2c -c public -On -Oe -t 3 -r 1 "127.0.0.1:$VW_PORT" "$@"
+}
+
+vw_start_snmpd() {
+	VW_PORT=$(vw_free_port) || return 1
+	VW_TRAP_PORT=${VW_TRAP_PORT:-$(vw_free_port)}
+	VW_SOCK=$VW_DIR/agentx.sock
+	cat > "$VW_DIR/snmpd.conf" <<EOF
+agentaddress udp:127.0.0.1:$VW_PORT
+master agentx
+agentXSocket $VW_SOCK
+agentXPerms 0600 0700
+agentXTimeout 2
+rocommunity public 127.0.0.1
+trap2sink 127.0.0.1:$VW_TRAP_PORT public
+EOF
+	"${VW_PFX[@]}" env SNMP_PERSISTENT_DIR="$VW_DIR/persist" MIBS= \
+		snmpd -f -Lo -C -c "$VW_DIR/snmpd.conf" -p "$VW_DIR/snmpd.pid" -I -smux \
+		>> "$VW_DIR/snmpd.log" 2>&1 &
+	VW_SNMPD_PID=$!
+	VW_PIDS+=("$VW_SNMPD_PID")
+	local i
+	for i in $(seq 1 100); do
+		vw_snmp snmpget 1.3.6.1.2.1.1.3.0 >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "snmpd did not answer; log:" >&2
+	tail -5 "$VW_DIR/snmpd.log" >&2
+	return 1
+}
+
+vw_stop_snmpd() {
+	[ -n "$VW_SNMPD_PID" ] || return 0
+	kill "$VW_SNMPD_PID" 2>/dev/null
+	wait "$VW_SNMPD_PID" 2>/dev/null
+	VW_SNMPD_PID=
+}
+
+vw_start_trapd() {
+	VW_TRAPS=$VW_DIR/traps.log
+	echo "disableAuthorization yes" > "$VW_DIR/snmptrapd.conf"
+	: > "$VW_TRAPS"
+	"${VW_PFX[@]}" env MIBS= snmptrapd -f -On -Lf "$VW_TRAPS" -C -c "$VW_DIR/snmptrapd.conf" \
+		-p "$VW_DIR/snmptrapd.pid" "udp:127.0.0.1:$VW_TRAP_PORT" >/dev/null 2>&1 &
+	VW_TRAPD_PID=$!
+	VW_PIDS+=("$VW_TRAPD_PID")
+	sleep 0.3
+}
+
+# vmibd is registered once sysORTable lists it (lldpd's test does the same)
+vw_vmibd_registered() {
+	vw_snmp snmpwalk 1.3.6.1.2.1.1.9.1.3 2>/dev/null | grep -q "VMIB-MIB"
+}
+
+vw_start_vmibd() {
+	local uri=$1
+	shift
+	"${VW_PFX[@]}" "$VW_VMIBD" -f -u "$uri" -x "$VW_SOCK" -p "${VW_PING:-2}" \
+		-i "${VW_IMAGE_DIR:-$VW_DIR/images}" -l "${VW_LOGLEVEL:-info}" "$@" \
+		>> "$VW_DIR/vmibd.log" 2>&1 &
+	VW_VMIBD_PID=$!
+	VW_PIDS+=("$VW_VMIBD_PID")
+	local i
+	for i in $(seq 1 300); do
+		vw_vmibd_registered && return 0
+		kill -0 "$VW_VMIBD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "vmibd did not register; log:" >&2
+	tail -5 "$VW_DIR/vmibd.log" >&2
+	return 1
+}
+
+vw_stop_vmibd() {
+	[ -n "$VW_VMIBD_PID" ] || return 0
+	kill "$VW_VMIBD_PID" 2>/dev/null
+	wait "$VW_VMIBD_PID" 2>/dev/null
+	VW_VMIBD_PID=
+}
+
+vw_rss_kb() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+vw_cleanup() {
+	local p
+	for p in "${VW_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${VW_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	VW_PIDS=()
+}
