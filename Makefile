@@ -73,7 +73,12 @@ $(BUILD)/lib/libvmibctl.a: $(call obj,$(MANAGER_SRC))
 $(BUILD)/lib-san/libvmibcommon.a: $(call san,$(COMMON_SRC))
 $(BUILD)/lib-san/libvmibagent.a: $(call san,$(AGENT_SRC))
 $(BUILD)/lib-san/libvmibctl.a: $(call san,$(MANAGER_SRC))
-$(BUILD)/lib/%.a $(BUILD)/lib-san/%.a:
+# (two rules: a pattern rule with two targets would be one grouped recipe)
+$(BUILD)/lib/%.a:
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+$(BUILD)/lib-san/%.a:
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
