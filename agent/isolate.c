@@ -112,10 +112,10 @@ static int check_prefix(const struct isolate_prefix *p, uint32_t index,
 
 	if (p->len > 32)
 		return isolate_refuse(err, index, "%s prefix length %u above 32", what,
-				    p->len);
+				      p->len);
 	if (ntohl(p->addr.s_addr) & ~mask_of(p->len))
 		return isolate_refuse(err, index, "%s %s has host bits set", what,
-				    prefix_str(p, b, sizeof(b)));
+				      prefix_str(p, b, sizeof(b)));
 	return 0;
 }
 
@@ -136,12 +136,12 @@ static int check_rules(const struct isolate_policy *p, struct isolate_error *err
 
 		if (r->index < 1 || r->index > ISOLATE_INDEX_MAX)
 			return isolate_refuse(err, r->index,
-					    "isolation rule index %u out of range 1..%u",
-					    r->index, ISOLATE_INDEX_MAX);
+					      "isolation rule index %u out of range 1..%u",
+					      r->index, ISOLATE_INDEX_MAX);
 		if (r->action != ISOLATE_ACCEPT && r->action != ISOLATE_DROP)
 			return isolate_refuse(err, r->index,
-					    "isolation rule %u: action %d is neither accept(1) nor drop(2)",
-					    r->index, (int)r->action);
+					      "isolation rule %u: action %d is neither accept(1) nor drop(2)",
+					      r->index, (int)r->action);
 		snprintf(what, sizeof(what), "isolation rule %u: source", r->index);
 		if (check_prefix(&r->src, r->index, what, err) < 0)
 			return -1;
@@ -151,7 +151,7 @@ static int check_rules(const struct isolate_policy *p, struct isolate_error *err
 		for (j = 0; j < i; j++)
 			if (p->rules[j].index == r->index)
 				return isolate_refuse(err, r->index, "isolation rule %u given twice",
-						    r->index);
+						      r->index);
 	}
 	return 0;
 }
@@ -163,8 +163,8 @@ int isolate_check(const struct isolate_policy *p, struct isolate_error *err)
 
 	if (p->default_action != ISOLATE_ACCEPT && p->default_action != ISOLATE_DROP)
 		return isolate_refuse(err, 0,
-				    "isolation default %d is neither accept(1) nor drop(2)",
-				    (int)p->default_action);
+				      "isolation default %d is neither accept(1) nor drop(2)",
+				      (int)p->default_action);
 	if (check_rules(p, err) < 0)
 		return -1;
 	for (i = 0; i < p->n_subnets; i++) {
@@ -173,8 +173,8 @@ int isolate_check(const struct isolate_policy *p, struct isolate_error *err)
 		for (j = 0; j < i; j++)
 			if (overlap(&p->subnets[i], &p->subnets[j]))
 				return isolate_refuse(err, 0, "managed subnet %s overlaps %s",
-						    prefix_str(&p->subnets[i], a, sizeof(a)),
-						    prefix_str(&p->subnets[j], b, sizeof(b)));
+						      prefix_str(&p->subnets[i], a, sizeof(a)),
+						      prefix_str(&p->subnets[j], b, sizeof(b)));
 	}
 	return 0;
 }

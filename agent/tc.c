@@ -86,11 +86,11 @@
 #define TC_LIMIT_MAX 1000000u
 #define TC_L2_HDR_BYTES 14u
 #define TC_RATE_UNLIMITED_BPS 0xffffffffu  /* ~34.4 Gbit/s: htb's 32-bit max */
+#define TC_BURST_MAX_S 250u        /* bucket size, in seconds at the rate */
 #define TC_QUANTUM_MIN 1514u
 #define TC_QUANTUM_MAX 200000u     /* htb warns above this */
 
-/* TC_HANDLE(maj, min) comes from <netlink/route/tc.h> */
-
+/* TC_HANDLE(maj, min) comes from <netlink/route/tc.h>. */
 
 static int tc_report(int level, struct tc_error *err, uint32_t index,
 		     const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
@@ -197,7 +197,7 @@ static int check_ranges(const struct shape_row *r, struct tc_error *err)
 	for (i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
 		if (lim[i].v > lim[i].max)
 			return tc_refuse(err, r->index, "shape %u: %s %u above %u",
-				       r->index, lim[i].what, lim[i].v, lim[i].max);
+				         r->index, lim[i].what, lim[i].v, lim[i].max);
 	return 0;
 }
 
@@ -224,27 +224,33 @@ int tc_row_check(const struct shape_row *r, const struct tc_vif *vif,
 
 	if (r->index < 1 || r->index >= TC_INDEX_MAX)
 		return tc_refuse(err, r->index, "shape index %u out of range 1..%u",
-			       r->index, TC_INDEX_MAX - 1);
+			         r->index, TC_INDEX_MAX - 1);
 	if (r->src_len > 32)
 		return tc_refuse(err, r->index, "shape %u: prefix length %u above 32",
-			       r->index, r->src_len);
+			         r->index, r->src_len);
 	if (r->src_len > 0 && (host & ~prefix_mask(r->src_len)))
 		return tc_refuse(err, r->index, "shape %u: source %s/%u has host bits set",
-			       r->index, inet_ntop(AF_INET, &r->src, a, sizeof(a)),
-			       r->src_len);
+			         r->index, inet_ntop(AF_INET, &r->src, a, sizeof(a)),
+			         r->src_len);
 	if (check_ranges(r, err) < 0)
 		return -1;
 	if (r->jitter_us > r->delay_us)
 		return tc_refuse(err, r->index, "shape %u: jitter %u us larger than delay %u us",
-			       r->index, r->jitter_us, r->delay_us);
+			         r->index, r->jitter_us, r->delay_us);
 	if (r->reorder_ppm && !r->delay_us)
 		return tc_refuse(err, r->index, "shape %u: reordering needs a delay",
-			       r->index);
+			         r->index);
+	/* htb keeps the bucket as a time in 32-bit ticks of 64 ns: 274 s */
+	if (r->rate_kbps &&
+	    (uint64_t)r->burst_bytes > (uint64_t)r->rate_kbps * 125u * TC_BURST_MAX_S)
+		return tc_refuse(err, r->index,
+				 "shape %u: burst %u bytes is more than %u s at %u kbit/s",
+				 r->index, r->burst_bytes, TC_BURST_MAX_S, r->rate_kbps);
 	frame = vif && vif->mtu ? vif->mtu + TC_L2_HDR_BYTES : 0;
 	if (r->rate_kbps && r->burst_bytes && r->burst_bytes < frame)
 		return tc_refuse(err, r->index,
-			       "shape %u: burst %u bytes smaller than one frame (%u bytes) of %s",
-			       r->index, r->burst_bytes, frame, vif->ifname);
+			         "shape %u: burst %u bytes smaller than one frame (%u bytes) of %s",
+			         r->index, r->burst_bytes, frame, vif->ifname);
 	return check_caps(r, caps, err);
 }
 
@@ -254,28 +260,57 @@ static int same_prefix(const struct shape_row *a, const struct shape_row *b)
 	       (a->src_len == 0 || a->src.s_addr == b->src.s_addr);
 }
 
+static int by_prefix(const void *a, const void *b)
+{
+	const struct shape_row *x = a, *y = b;
+	uint32_t ax = ntohl(x->src.s_addr), ay = ntohl(y->src.s_addr);
+
+	if (x->src_len != y->src_len)
+		return x->src_len < y->src_len ? -1 : 1;
+	if (x->src_len == 0 || ax == ay)
+		return x->index < y->index ? -1 : x->index > y->index;
+	return ax < ay ? -1 : 1;
+}
+
+static int by_index(const void *a, const void *b);
+
+/* Unique indexes and prefixes, in O(n log n): a vif may have 65534 rows. */
+static int check_unique(const struct shape_row *rows, size_t n,
+			struct tc_error *err)
+{
+	struct shape_row *c = malloc((n ? n : 1) * sizeof(*c));
+	char a[INET_ADDRSTRLEN];
+	size_t i;
+	int rc = 0;
+
+	if (!c)
+		return tc_fail(err, 0, "out of memory");
+	if (n)
+		memcpy(c, rows, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), by_index);
+	for (i = 1; rc == 0 && i < n; i++)
+		if (c[i].index == c[i - 1].index)
+			rc = tc_refuse(err, c[i].index, "shape %u given twice", c[i].index);
+	qsort(c, n, sizeof(*c), by_prefix);
+	for (i = 1; rc == 0 && i < n; i++)
+		if (same_prefix(&c[i], &c[i - 1]))
+			rc = tc_refuse(err, c[i].index,
+				         "shape %u: source %s/%u already used by shape %u",
+				         c[i].index, inet_ntop(AF_INET, &c[i].src, a, sizeof(a)),
+				         c[i].src_len, c[i - 1].index);
+	free(c);
+	return rc;
+}
+
 int tc_rows_check(const struct shape_row *rows, size_t n,
 		  const struct tc_vif *vif, uint32_t caps, struct tc_error *err)
 {
-	char a[INET_ADDRSTRLEN];
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (tc_row_check(&rows[i], vif, caps, err) < 0)
 			return -1;
-		for (j = 0; j < i; j++) {
-			if (rows[j].index == rows[i].index)
-				return tc_refuse(err, rows[i].index, "shape %u given twice",
-					       rows[i].index);
-			if (same_prefix(&rows[j], &rows[i]))
-				return tc_refuse(err, rows[i].index,
-					       "shape %u: source %s/%u already used by shape %u",
-					       rows[i].index,
-					       inet_ntop(AF_INET, &rows[i].src, a, sizeof(a)),
-					       rows[i].src_len, rows[j].index);
-		}
-	}
-	return 0;
+	return check_unique(rows, n, err);
 }
 
 /* --- building the libnl objects ----------------------------------------- */
@@ -329,17 +364,17 @@ static struct rtnl_tc *new_root(const struct tc_vif *vif, int with_kind)
 	return TC_CAST(q);
 }
 
-/* Rate and burst of a row's class, in the units htb takes. */
+/* Rate (bytes/s) and burst of a row's class, in the units htb takes.
+ * Unlimited is htb's 32-bit maximum; a set rate above it is sent as a
+ * 64-bit rate (TCA_HTB_RATE64), so no set rate is ever cut. */
 static void class_params(const struct shape_row *r, const struct tc_vif *vif,
-			 uint32_t *rate_bps, uint32_t *burst_bytes)
+			 uint64_t *rate_bps, uint32_t *burst_bytes)
 {
 	uint64_t rate = r->rate_kbps ? (uint64_t)r->rate_kbps * 125u
 				     : TC_RATE_UNLIMITED_BPS;
 	uint32_t frame = (vif->mtu ? vif->mtu : 1500u) + TC_L2_HDR_BYTES;
 
-	if (rate > TC_RATE_UNLIMITED_BPS)
-		rate = TC_RATE_UNLIMITED_BPS;
-	*rate_bps = (uint32_t)rate;
+	*rate_bps = rate;
 	if (r->rate_kbps && r->burst_bytes)
 		*burst_bytes = r->burst_bytes;
 	else    /* 1 ms at the rate plus one frame, as tc does with HZ=1000 */
@@ -350,20 +385,23 @@ static struct rtnl_tc *new_class(const struct tc_vif *vif,
 				 const struct shape_row *r)
 {
 	struct rtnl_class *c = rtnl_class_alloc();
-	uint32_t rate, burst, quantum;
+	uint64_t rate, quantum;
+	uint32_t burst;
 
 	if (!c)
 		return NULL;
 	tc_common(TC_CAST(c), vif, TC_HANDLE(TC_ROOT_MAJOR, 0), row_classid(r));
 	class_params(r, vif, &rate, &burst);
+	/* explicit, so that htb does not complain about r2q at either end;
+	 * it only matters when classes borrow, and ours never do */
 	quantum = rate / 10u;
 	quantum = quantum < TC_QUANTUM_MIN ? TC_QUANTUM_MIN
 		: quantum > TC_QUANTUM_MAX ? TC_QUANTUM_MAX : quantum;
 	if (rtnl_tc_set_kind(TC_CAST(c), "htb") < 0 ||
-	    rtnl_htb_set_rate(c, rate) < 0 || rtnl_htb_set_ceil(c, rate) < 0 ||
+	    rtnl_htb_set_rate64(c, rate) < 0 || rtnl_htb_set_ceil64(c, rate) < 0 ||
 	    rtnl_htb_set_rbuffer(c, burst) < 0 ||
 	    rtnl_htb_set_cbuffer(c, burst) < 0 ||
-	    rtnl_htb_set_quantum(c, quantum) < 0) {
+	    rtnl_htb_set_quantum(c, (uint32_t)quantum) < 0) {
 		rtnl_class_put(c);
 		return NULL;
 	}
@@ -549,7 +587,8 @@ static int leaf_change(struct planner *pl, const struct shape_row *o,
 static int row_change(struct planner *pl, const struct shape_row *o,
 		      const struct shape_row *r, int *later)
 {
-	uint32_t ro, bo, rn, bn;
+	uint64_t ro, rn;
+	uint32_t bo, bn;
 
 	*later = 0;
 	class_params(o, pl->vif, &ro, &bo);
@@ -747,11 +786,18 @@ int tc_plan_send(struct tc_backend *b, const struct tc_plan *plan,
 
 		why[0] = '\0';
 		rc = b->ops->send(b, plan->ifname, op, why, sizeof(why));
-		if (rc < 0 && !op_ok(op, -rc))
+		if (rc < 0 && !op_ok(op, -rc)) {
+			if (rc == -EEXIST && op->obj == TC_OBJ_QDISC && op->verb == TC_ADD &&
+			    op->index == 0)
+				return tc_fail(err, 0, "%s: another root qdisc, not vmibd's %x:, is in place (%s)",
+					       plan->ifname, TC_ROOT_MAJOR, why);
 			return tc_fail(err, op->index, "%s: %s %s: %s",
 				       op_where(plan, op, where, sizeof(where)),
 				       obj_name(op->obj), verb_name(op->verb), why);
-		*done = i + 1;
+		}
+		/* an accepted "absent" or "exists" changed nothing */
+		if (rc == 0)
+			(*done)++;
 	}
 	return 0;
 }

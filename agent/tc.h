@@ -11,7 +11,18 @@
  * tests/data/tc/ *.expected).  tc_apply() is validate + plan + send, and
  * puts the old rows back when the kernel refuses a request half-way.
  *
- * The tree, its handles and the reasons for them are drawn in tc.c.
+ * The tree, its handles and the reasons for them are drawn in tc.c; the
+ * whole story (units, defaults, order of requests) is in doc/shaping.md.
+ *
+ * How the MIB uses it: tc_rows_check() in the SET's check phase (nothing
+ * changes), tc_apply(old -> new) to do it, tc_apply(new -> old) to undo
+ * it; at vmibd start, after a host reboot or on migration arrival, when
+ * the vif's state is not known, tc_apply(NULL -> rows, TC_PLAN_RESET).
+ * tc_row_check() alone tells which rows of a migrated VM this host cannot
+ * do (vmibShapeOperStatus unsupported).
+ *
+ * Threads: a backend is used by one thread at a time (one netlink socket);
+ * plans and checks have no shared state.
  *
  * Errors: every function that can fail fills a struct tc_error (the row at
  * fault and a one-line reason for vmibShapeLastError) and logs it once,
@@ -26,7 +37,9 @@
 
 #include "caps.h"
 
-#define TC_INDEX_MAX 65535u      /* vmibShapeIndex (1..65535) */
+/* vmibShapeIndex is 1..65535 in the MIB; 65535 is refused here because
+ * class 7600:ffff is the whole-vif class (tc.c). */
+#define TC_INDEX_MAX 65535u
 #define TC_ROOT_MAJOR 0x7600u    /* our root qdisc is 7600: ("v" = 0x76) */
 
 /*
@@ -35,7 +48,7 @@
  * is exactly "unset": no presence mask, which would be a second truth.
  */
 struct shape_row {
-	uint32_t index;          /* vmibShapeIndex, 1..65535 */
+	uint32_t index;          /* vmibShapeIndex, 1..65534 */
 	struct in_addr src;      /* vmibShapeSrcAddr, network byte order */
 	uint8_t src_len;         /* 0..32; 0 = the whole vif */
 	uint32_t rate_kbps;      /* 1000 bit/s at layer 2; 0 = unlimited */
@@ -129,7 +142,9 @@ void tc_recorder_fail_at(struct tc_backend *b, unsigned int fail_at,
 const char *tc_recorder_text(struct tc_backend *b);
 void tc_backend_free(struct tc_backend *b);
 
-/* Send a plan.  On error *done says how many requests went through. */
+/* Send a plan.  *done: how many requests the kernel carried out (a
+ * request whose errno the plan accepts changed nothing and is not
+ * counted), so on error 0 means nothing changed. */
 int tc_plan_send(struct tc_backend *b, const struct tc_plan *plan,
 		 size_t *done, struct tc_error *err);
 

@@ -91,7 +91,13 @@ int tc_nl_talk(struct nl_sock *sk, struct nl_msg *msg, char *why,
 		snprintf(why, why_len, "netlink send: %s", nl_geterror(rc));
 		return -EIO;
 	}
-	cb = nl_cb_clone(nl_socket_get_cb(sk));
+	cb = nl_socket_get_cb(sk);      /* a new reference */
+	if (cb) {
+		struct nl_cb *mine = nl_cb_clone(cb);
+
+		nl_cb_put(cb);
+		cb = mine;
+	}
 	if (!cb) {
 		snprintf(why, why_len, "out of memory");
 		return -ENOMEM;

@@ -6,7 +6,6 @@
 #ifndef VMIB_TC_INT_H
 #define VMIB_TC_INT_H
 
-#include <stdarg.h>
 #include <stdio.h>
 
 #include <netlink/netlink.h>
@@ -14,7 +13,7 @@
 
 #include "tc.h"
 
-/* What a request does; the netlink flags follow from it (tc_op_flags). */
+/* What a request does; the netlink flags follow from it (tc_kind.c). */
 enum tc_verb {
 	TC_ADD,      /* NLM_F_CREATE | NLM_F_EXCL */
 	TC_ENSURE,   /* the same, and EEXIST counts as success */
@@ -35,7 +34,8 @@ struct tc_op {
 	enum tc_obj obj;
 	struct rtnl_tc *tc;
 	uint32_t index;        /* row it serves, 0 = the vif */
-	int ok_errno;          /* this errno counts as success (0: none) */
+	int ok_errno;          /* this errno counts as success (0: none);
+	                        * ENOENT means "absent": EINVAL too (tc.c) */
 };
 
 struct tc_plan {
@@ -54,7 +54,8 @@ void tc_msg_render(FILE *out, const char *ifname, const struct tc_op *op,
  * Leaf qdisc kinds, one entry each (a new kind is one new entry): the first
  * whose wants() is true is the row's leaf; none = the kernel's default
  * pfifo.  fill() sets the kind's parameters on a fresh qdisc, same() says
- * whether two rows give the same parameters.
+ * whether two rows give the same parameters, and complete() (may be NULL)
+ * fixes up the netlink message libnl built, where libnl falls short.
  */
 struct tc_leaf_kind {
 	const char *name;
@@ -62,6 +63,7 @@ struct tc_leaf_kind {
 	int (*wants)(const struct shape_row *row);
 	int (*fill)(struct rtnl_qdisc *q, const struct shape_row *row);
 	int (*same)(const struct shape_row *a, const struct shape_row *b);
+	int (*complete)(struct nl_msg *msg);
 };
 const struct tc_leaf_kind *tc_leaf_kind_of(const struct shape_row *row);
 

@@ -70,6 +70,40 @@ static int netem_same(const struct shape_row *a, const struct shape_row *b)
 	       a->limit_pkts == b->limit_pkts;
 }
 
+/*
+ * sch_netem's change keeps the corruption and reordering it had when the
+ * request carries no TCA_NETEM_CORRUPT / TCA_NETEM_REORDER, and libnl
+ * sends them only when non-zero: so a row going back to no corruption
+ * would keep corrupting.  Every netem request therefore carries both,
+ * zeros included.  libnl's netem layout makes TCA_OPTIONS (a struct
+ * tc_netem_qopt, then attributes) the last attribute, spanning to the end
+ * of the message: append, then stretch TCA_OPTIONS over what was added.
+ */
+static int netem_complete(struct nl_msg *msg)
+{
+	static const struct tc_netem_corrupt no_corrupt;
+	static const struct tc_netem_reorder no_reorder;
+	struct nlattr *tb[TCA_NETEM_MAX + 1] = {0};
+	struct nlattr *opts = nlmsg_find_attr(nlmsg_hdr(msg), sizeof(struct tcmsg),
+					      TCA_OPTIONS);
+	int off = NLA_ALIGN(sizeof(struct tc_netem_qopt));
+
+	if (!opts || nla_len(opts) < off)
+		return -NLE_INVAL;
+	if (nla_len(opts) > off &&
+	    nla_parse(tb, TCA_NETEM_MAX, (struct nlattr *)((char *)nla_data(opts) + off),
+		      nla_len(opts) - off, NULL) < 0)
+		return -NLE_INVAL;
+	if ((!tb[TCA_NETEM_CORRUPT] &&
+	     nla_put(msg, TCA_NETEM_CORRUPT, sizeof(no_corrupt), &no_corrupt) < 0) ||
+	    (!tb[TCA_NETEM_REORDER] &&
+	     nla_put(msg, TCA_NETEM_REORDER, sizeof(no_reorder), &no_reorder) < 0))
+		return -NLE_NOMEM;
+	opts = nlmsg_find_attr(nlmsg_hdr(msg), sizeof(struct tcmsg), TCA_OPTIONS);
+	opts->nla_len = (uint16_t)((char *)nlmsg_tail(nlmsg_hdr(msg)) - (char *)opts);
+	return 0;
+}
+
 static int pfifo_wants(const struct shape_row *r)
 {
 	return r->limit_pkts > 0;
@@ -88,8 +122,9 @@ static int pfifo_same(const struct shape_row *a, const struct shape_row *b)
 /* First match wins: a NetEm parameter makes a netem leaf (which also holds
  * the queue limit), a limit alone a pfifo, nothing htb's default pfifo. */
 static const struct tc_leaf_kind tc_leaf_kinds[] = {
-	{"netem", CAPS_MASK(CAPS_NETEM), netem_wants, netem_fill, netem_same},
-	{"pfifo", 0, pfifo_wants, pfifo_fill, pfifo_same},
+	{"netem", CAPS_MASK(CAPS_NETEM), netem_wants, netem_fill, netem_same,
+	 netem_complete},
+	{"pfifo", 0, pfifo_wants, pfifo_fill, pfifo_same, NULL},
 };
 
 const struct tc_leaf_kind *tc_leaf_kind_of(const struct shape_row *row)
@@ -119,6 +154,20 @@ static int verb_flags(enum tc_verb v)
 	return 0;
 }
 
+/* The leaf kind's own fix-up of a request that sets a leaf. */
+static int complete_leaf(const struct tc_op *op, struct nl_msg *msg)
+{
+	const char *kind = rtnl_tc_get_kind(op->tc);
+	size_t i;
+
+	if (op->obj != TC_OBJ_QDISC || op->verb == TC_DELETE || !kind)
+		return 0;
+	for (i = 0; i < sizeof(tc_leaf_kinds) / sizeof(tc_leaf_kinds[0]); i++)
+		if (strcmp(tc_leaf_kinds[i].name, kind) == 0 && tc_leaf_kinds[i].complete)
+			return tc_leaf_kinds[i].complete(msg);
+	return 0;
+}
+
 int tc_op_build_msg(const struct tc_op *op, struct nl_msg **msg)
 {
 	int del = op->verb == TC_DELETE, rc = -NLE_INVAL;
@@ -140,7 +189,13 @@ int tc_op_build_msg(const struct tc_op *op, struct nl_msg **msg)
 	}
 	if (rc < 0)
 		return rc;
-	/* libnl's add requests always carry NLM_F_CREATE: set exactly ours */
+	rc = complete_leaf(op, *msg);
+	if (rc < 0) {
+		nlmsg_free(*msg);
+		*msg = NULL;
+		return rc;
+	}
+	/* libnl's add requests may carry NLM_F_CREATE: set exactly ours */
 	h = nlmsg_hdr(*msg);
 	h->nlmsg_flags &= ~(NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE | NLM_F_APPEND);
 	h->nlmsg_flags |= verb_flags(op->verb);

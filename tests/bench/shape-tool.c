@@ -2,7 +2,7 @@
  * shape-tool.c - a small command-line driver of vmibd's shaping and
  * isolation backends (agent/tc.c, agent/isolate.c, agent/caps.c), for the
  * integration tests (tests/integration/3x-*.sh) and the shaping benchmark
- * (tests/bench/shape-1000).  It is not part of vmibd; vmibd calls the same
+ * (tests/bench/bench-30-shape-lib).  It is not part of vmibd; vmibd calls the same
  * functions from its MIB handlers.
  *
  *   shape-tool caps

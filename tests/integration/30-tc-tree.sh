@@ -10,10 +10,12 @@
 #     from scratch;
 #   - changing or adding other rows does not recreate a row's class (its
 #     counters keep counting), and removing the last row leaves the vif as
-#     it was.
+#     it was;
+#   - a root qdisc that is not vmibd's is never touched.
 # Needs root and network namespaces; skipped with the reason otherwise.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+export ASAN_OPTIONS=detect_leaks=1   # shape-tool-san: a leak is a failure
 t_begin 30-tc-tree
 
 NS=vmib-t30
@@ -31,7 +33,7 @@ if ! why=$(t_can_namespaces); then
 	t_done
 	exit $?
 fi
-if ! tool=$("$T_TOP/tests/bench/shape-build" 2>"$work/build.log"); then
+if ! tool=$("$T_TOP/tests/bench/shape-build" --san 2>"$work/build.log"); then
 	t_fail "building shape-tool"
 	sed 's/^/        /' "$work/build.log" | tail -n 20
 	t_done
@@ -157,5 +159,17 @@ for in in "$T_TOP"/tests/data/tc/*.in; do
 	n_cases=$((n_cases + 1))
 done
 [ "$n_cases" -ge 8 ] && t_ok "$n_cases data cases replayed" || t_fail "only $n_cases data cases replayed"
+
+# --- a root qdisc that is not ours (libvirt's <bandwidth>, an admin's) -------
+in_ns tc qdisc del dev v30d root 2>/dev/null
+in_ns tc qdisc add dev v30d root handle 1: htb default 1
+foreign=$(in_ns tc qdisc show dev v30d)
+out=$(st apply v30d "$work/tree.rows" -r -c "$caps" 2>&1); rc=$?
+t_eq "foreign root qdisc: refused" 1 "$rc"
+case $out in
+*"another root qdisc, not vmibd's 7600:, is in place"*) t_ok "foreign root qdisc: the reason says so" ;;
+*) t_fail "foreign root qdisc: message: $out" ;;
+esac
+t_eq "foreign root qdisc: untouched, even with a reset" "$foreign" "$(in_ns tc qdisc show dev v30d)"
 
 t_done

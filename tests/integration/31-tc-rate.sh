@@ -10,6 +10,7 @@
 # htb counts.  Needs root, network namespaces and iperf3.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+export ASAN_OPTIONS=detect_leaks=1   # shape-tool-san: a leak is a failure
 t_begin 31-tc-rate
 
 A=vmib-t31a; H=vmib-t31h; B=vmib-t31b
@@ -27,7 +28,7 @@ fi
 if ! command -v iperf3 >/dev/null; then
 	t_skip "all rates: no iperf3"; t_done; exit $?
 fi
-if ! tool=$("$T_TOP/tests/bench/shape-build" 2>"$work/build.log"); then
+if ! tool=$("$T_TOP/tests/bench/shape-build" --san 2>"$work/build.log"); then
 	t_fail "building shape-tool"; sed 's/^/        /' "$work/build.log" | tail -n 20
 	t_done; exit $?
 fi

@@ -9,6 +9,7 @@
 # iperf3.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+export ASAN_OPTIONS=detect_leaks=1   # shape-tool-san: a leak is a failure
 t_begin 32-tc-per-source
 
 A=vmib-t32a; C=vmib-t32c; H=vmib-t32h; B=vmib-t32b
@@ -26,7 +27,7 @@ fi
 if ! command -v iperf3 >/dev/null; then
 	t_skip "all checks: no iperf3"; t_done; exit $?
 fi
-if ! tool=$("$T_TOP/tests/bench/shape-build" 2>"$work/build.log"); then
+if ! tool=$("$T_TOP/tests/bench/shape-build" --san 2>"$work/build.log"); then
 	t_fail "building shape-tool"; sed 's/^/        /' "$work/build.log" | tail -n 20
 	t_done; exit $?
 fi

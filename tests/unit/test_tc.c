@@ -343,8 +343,38 @@ static void caps_bits_are_the_mib_bits(void)
 	CU_ASSERT_EQUAL(caps_from_string("htb,sfq", &caps), -1);
 }
 
+/* The most a vif can have: 65534 /32 rows spread over all 17 index groups:
+ * one root, a class and a node per row, a table and a link per group. */
+static void tc_plan_max_rows_one_vif(void)
+{
+	struct tc_vif vif = {"vnet3", 5, 1500};
+	struct shape_row *rows = calloc(65534, sizeof(*rows));
+	struct tc_error err = {0, ""};
+	struct tc_plan *plan;
+	uint32_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rows);
+	for (i = 0; i < 65534; i++) {
+		rows[i].index = 65534 - i;   /* not sorted */
+		rows[i].src.s_addr = htonl(0x0a000000u + i);
+		rows[i].src_len = 32;
+		rows[i].rate_kbps = 1000;
+	}
+	CU_ASSERT_EQUAL(tc_rows_check(rows, 65534, &vif, CAPS_ALL_KERNEL, &err), 0);
+	plan = tc_plan_build(&vif, NULL, 0, rows, 65534, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(plan);
+	CU_ASSERT_EQUAL(tc_plan_len(plan), 1 + 2 * 65534 + 2 * 17);
+	tc_plan_free(plan);
+	/* and all of them removed at once: one request */
+	plan = tc_plan_build(&vif, rows, 65534, NULL, 0, 0, &err);
+	CU_ASSERT_EQUAL(tc_plan_len(plan), 1);
+	tc_plan_free(plan);
+	free(rows);
+}
+
 static const struct unit_test tc_tests[] = {
 	UNIT_TEST(tc_plan_data_cases_match_expected),
+	UNIT_TEST(tc_plan_max_rows_one_vif),
 	UNIT_TEST(tc_row_text_round_trip),
 	UNIT_TEST(tc_row_parse_rejects_bad_fields),
 	UNIT_TEST(tc_check_netem_needs_capability),
