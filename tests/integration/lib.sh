@@ -9,6 +9,14 @@
 T_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T_BUILD="$T_TOP/build"
 T_TESTBED="$T_TOP/tests/testbed/testbed"
+# The testbed instance (VMIB_TESTBED=K, default 0; see tests/testbed/testbed):
+# tests use these instead of literal names so two instances can run side by side.
+T_TB_ID=${VMIB_TESTBED:-0}
+if [ "$T_TB_ID" = 0 ]; then T_TB_P=vmib; T_TB_DIR="$T_BUILD/testbed"
+else T_TB_P="vmib$T_TB_ID"; T_TB_DIR="$T_BUILD/testbed$T_TB_ID"; fi
+T_TB_NET="10.250.$T_TB_ID"        # host i is $T_TB_NET.i, the root side .254
+T_TB_SW="$T_TB_P-sw"              # the switch namespace (bridge sw0)
+t_tb_host_ns() { echo "$T_TB_P-h$1"; }
 T_PASSED=0
 T_FAILED=0
 T_SKIPPED=0
