@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,17 @@ static void daemon_rescan(int timer, void *opaque)
 	images_scan(&D.images);
 }
 
+/* the bridges VMs attach to should exist in this namespace */
+static void daemon_check_bridges(const struct vmibd_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		if (!if_nametoindex(cfg->bridges[i]))
+			log_msg(LOG_WARNING, "main", "bridge %s: %s (not in this network namespace?)",
+				cfg->bridges[i], strerror(errno));
+}
+
 static void daemon_wait_sync(struct tracker *t)
 {
 	uint64_t start = loop_now_ms();
@@ -212,7 +224,7 @@ static void daemon_teardown(struct tracker *t, bool snmp_up)
 	xmlCleanupParser();
 }
 
-int vmibd_run(struct vmibd_config *cfg, const char *config_path)
+int daemon_run(struct vmibd_config *cfg, const char *config_path)
 {
 	struct tracker *t = NULL;
 	struct mib_ctx ctx;
@@ -235,6 +247,7 @@ int vmibd_run(struct vmibd_config *cfg, const char *config_path)
 	ctx.cfg = cfg;
 	ctx.images = &D.images;
 	ctx.caps = caps_probe();
+	daemon_check_bridges(cfg);
 	log_msg(LOG_INFO, "main", "%zu images in %s", images_scan(&D.images), D.images.root);
 	loop_add_timeout(DAEMON_IMAGE_RESCAN_MS, daemon_rescan, NULL, NULL);
 	if (worker_start(true) < 0)

@@ -10,6 +10,6 @@
 
 /* Run until SIGTERM/SIGINT; returns the process exit status.  config_path
  * is re-read on SIGHUP (log settings) and may be NULL. */
-int vmibd_run(struct vmibd_config *cfg, const char *config_path);
+int daemon_run(struct vmibd_config *cfg, const char *config_path);
 
 #endif

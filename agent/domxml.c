@@ -156,15 +156,20 @@ static int dx_add_vif(struct vm *vm, xmlNodePtr iface)
 
 static int dx_admin_value(const char *s)
 {
-	static const char *const names[] = {"running", "paused", "shutoff",
-					    "destroyed"};
-	int i;
+	static const struct {
+		const char *name;
+		int value;
+	} names[] = {
+		{"running", VM_ADMIN_RUNNING},
+		{"paused", VM_ADMIN_PAUSED},
+		{"shutoff", VM_ADMIN_SHUTOFF},
+		{"destroyed", VM_ADMIN_DESTROYED},
+	};
+	size_t i;
 
-	for (i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0)
-			return i + 1;
-	if (s[0] >= '1' && s[0] <= '4' && s[1] == '\0')
-		return s[0] - '0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i].name) == 0)
+			return names[i].value;
 	return VM_ADMIN_NONE;
 }
 

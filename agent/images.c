@@ -59,9 +59,12 @@ static char *images_field(struct image *img, const char *name, size_t *len)
 		return *len = sizeof(img->os), img->os;
 	if (strcmp(name, "arch") == 0)
 		return *len = sizeof(img->arch), img->arch;
-	if (strcmp(name, "kernel-version") == 0 || strcmp(name, "kernelVersion") == 0 ||
-	    strcmp(name, "kernel") == 0)
+	if (strcmp(name, "kernel-version") == 0 || strcmp(name, "kernelVersion") == 0)
 		return *len = sizeof(img->kernel_version), img->kernel_version;
+	if (strcmp(name, "kernel") == 0)
+		return *len = sizeof(img->kernel_file), img->kernel_file;
+	if (strcmp(name, "initrd") == 0)
+		return *len = sizeof(img->initrd_file), img->initrd_file;
 	if (strcmp(name, "description") == 0)
 		return *len = sizeof(img->description), img->description;
 	return NULL;
@@ -109,6 +112,10 @@ int images_parse(const char *xml, const char *dirname, struct image *out,
 	xmlFreeDoc(doc);
 	if (!out->name[0])
 		snprintf(out->name, sizeof(out->name), "%.64s", dirname);
+	if (!out->kernel_file[0])
+		snprintf(out->kernel_file, sizeof(out->kernel_file), "vmlinuz");
+	if (!out->initrd_file[0])
+		snprintf(out->initrd_file, sizeof(out->initrd_file), "initrd.img");
 	return 0;
 }
 
@@ -186,7 +193,8 @@ size_t images_scan(struct images *im)
 	}
 	if (d)
 		closedir(d);
-	qsort(list, n, sizeof(*list), images_cmp);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), images_cmp);
 	/* names are unique keys: drop later duplicates */
 	for (i = 1; i < n;) {
 		if (strcmp(list[i].name, list[i - 1].name) == 0) {

@@ -4,15 +4,18 @@
  * An image is a directory <image-dir>/<name>/ holding the kernel
  * (vmlinuz), the initial RAM disk (initrd.img) and a descriptor
  * image.xml:
- *   <image name="vmib-test">
+ *   <image name="vmib-test">            (any namespace, e.g. urn:vmib:image:1)
  *     <os>linux</os> <arch>x86_64</arch>
- *     <kernel-version>6.1.0-26-amd64</kernel-version>
+ *     <kernelVersion>6.1.0-26-amd64</kernelVersion>
  *     <description>...</description>
+ *     <kernel>vmlinuz</kernel> <initrd>initrd.img</initrd>
  *   </image>
- * Each field may also be given as an attribute of <image>; the element
- * names kernelVersion and kernel are accepted for kernel-version.  A
- * missing name is the directory's name.  Images are numbered 1, 2, ... in
- * the order of their names (VMIB-MIB vmibImageIndex).
+ * Each field may also be given as an attribute of <image>; kernel-version
+ * is accepted for kernelVersion; kernel and initrd are file names in the
+ * image's directory (defaults vmlinuz, initrd.img); other elements are
+ * ignored here.  A missing name is the directory's name.  Images are
+ * numbered 1, 2, ... in the order of their names (VMIB-MIB
+ * vmibImageIndex).
  */
 #ifndef VMIB_IMAGES_H
 #define VMIB_IMAGES_H
@@ -25,6 +28,8 @@ struct image {
 	char arch[33];
 	char kernel_version[65];
 	char description[256];
+	char kernel_file[256];     /* file names inside dir */
+	char initrd_file[256];
 	char dir[4096];            /* absolute directory of the image */
 };
 

@@ -135,7 +135,7 @@ int main(int argc, char **argv)
 	if (rc == 0 && print)
 		config_dump(&cfg, stdout);
 	else if (rc == 0)
-		rc = vmibd_run(&cfg, path ? path : CONFIG_DEFAULT_PATH);
+		rc = daemon_run(&cfg, path ? path : CONFIG_DEFAULT_PATH);
 	config_free(&cfg);
 	return rc;
 }

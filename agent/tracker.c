@@ -237,12 +237,13 @@ static void tracker_apply_all(struct tracker *t, struct vm **vms, size_t n,
 	size_t i;
 
 	vmindex_assign(vms, n, &t->cache, true);
-	qsort(vms, n, sizeof(*vms), tracker_vm_uuid_cmp);
+	if (n > 1)
+		qsort(vms, n, sizeof(*vms), tracker_vm_uuid_cmp);
 	for (i = vmcache_count(&t->cache); i-- > 0;) {
 		struct vm *cached = vmcache_at(&t->cache, i);
 
 		memcpy(key.uuid, cached->uuid, VM_UUID_LEN);
-		hit = bsearch(&pkey, vms, n, sizeof(*vms), tracker_vm_uuid_cmp);
+		hit = n ? bsearch(&pkey, vms, n, sizeof(*vms), tracker_vm_uuid_cmp) : NULL;
 		if (!hit)
 			tracker_drop(t, cached->uuid);
 	}
@@ -513,8 +514,10 @@ static void tracker_on_event(void *opaque, const unsigned char *uuid, int kind,
 		tracker_note_change(t, false);
 		tracker_tell(t, vm, old_state, TRACKER_VM_CHANGED);
 	}
-	/* the re-read brings device names, metadata, removal */
-	tracker_refresh(t, uuid);
+	/* the re-read brings device names, metadata, removal; while the
+	 * connection is down the reload on reconnect does it */
+	if (t->up || t->connecting)
+		tracker_refresh(t, uuid);
 }
 
 /* --- metadata ---------------------------------------------------------------------- */

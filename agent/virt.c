@@ -23,16 +23,21 @@
 #include "log.h"
 #include "virt.h"
 
+/* what the callbacks get as opaque */
+struct virt_cb_ctx {
+	const struct virt_callbacks *cb;
+	void *opaque;
+};
+
 struct virt_conn {
 	virConnectPtr conn;
 	int event_ids[4];
 	size_t n_events;
-};
-
-/* what the callbacks get as opaque; freed by libvirt through free() */
-struct virt_cb_ctx {
-	const struct virt_callbacks *cb;
-	void *opaque;
+	/* the close callback's opaque lives here, not on the heap: drivers
+	 * without close callbacks (test:///) accept one and never call its
+	 * free function; virConnectUnregisterCloseCallback() runs before
+	 * this struct is freed */
+	struct virt_cb_ctx close_ctx;
 };
 
 static void virt_err(char *err, size_t errlen, const char *what, const char *name)
@@ -170,7 +175,6 @@ static void *virt_open(const char *uri, const struct virt_callbacks *cb,
 		       void *opaque, char *err, size_t errlen)
 {
 	struct virt_conn *vc = calloc(1, sizeof(*vc));
-	struct virt_cb_ctx *ctx;
 
 	if (!vc)
 		return NULL;
@@ -180,10 +184,10 @@ static void *virt_open(const char *uri, const struct virt_callbacks *cb,
 		free(vc);
 		return NULL;
 	}
-	ctx = virt_ctx(cb, opaque);
-	if (!ctx || virConnectRegisterCloseCallback(vc->conn, virt_on_close, ctx, free) < 0) {
-		free(ctx);
-		virt_err(err, errlen, "virConnectRegisterCloseCallback", uri);
+	vc->close_ctx.cb = cb;
+	vc->close_ctx.opaque = opaque;
+	if (virConnectRegisterCloseCallback(vc->conn, virt_on_close, &vc->close_ctx, NULL) < 0) {
+		virt_err(err, errlen, "virConnectRegisterCloseCallback", NULL);
 		goto fail;
 	}
 	/* a dead libvirtd is noticed in ~15 s even with no call pending; local
@@ -514,7 +518,6 @@ static void virt_stat_param(struct virt_stats *s, struct virt_stat_flags *f,
 			    const virTypedParameter *p)
 {
 	unsigned int idx;
-	int used = 0;
 	char what[32];
 
 	if (strcmp(p->field, "state.state") == 0 && p->type == VIR_TYPED_PARAM_INT)
@@ -526,7 +529,7 @@ static void virt_stat_param(struct virt_stats *s, struct virt_stat_flags *f,
 		f->cpu = true;
 	} else if (strcmp(p->field, "vcpu.current") == 0)
 		f->vcpu = true;
-	else if (sscanf(p->field, "vcpu.%u.%31s%n", &idx, what, &used) == 2 &&
+	else if (sscanf(p->field, "vcpu.%u.%31s", &idx, what) == 2 &&
 		 strcmp(what, "time") == 0)
 		virt_stat_vcpu(s, p, idx);
 	else if (strcmp(p->field, "net.count") == 0)

@@ -23,7 +23,7 @@ static int vmindex_cmp_i32(const void *a, const void *b)
 
 static bool vmindex_is_used(const struct vmindex_used *u, int32_t idx)
 {
-	return bsearch(&idx, u->v, u->n, sizeof(*u->v), vmindex_cmp_i32) != NULL;
+	return u->n && bsearch(&idx, u->v, u->n, sizeof(*u->v), vmindex_cmp_i32) != NULL;
 }
 
 /* keep the array sorted (insertion: batches are small next to the cost
@@ -99,7 +99,8 @@ size_t vmindex_assign(struct vm **vms, size_t n, const struct vmcache *cache,
 		}
 	}
 	/* 2. recorded indexes, lowest UUID first on a clash */
-	memcpy(order, vms, n * sizeof(*order));
+	if (n)
+		memcpy(order, vms, n * sizeof(*order));
 	qsort(order, n, sizeof(*order), vmindex_cmp_meta);
 	for (i = 0; i < n; i++) {
 		struct vm *vm = order[i];

@@ -45,6 +45,9 @@ vw_init() {
 	VW_DIR=$1
 	VW_PFX=()
 	[ -n "${VW_NETNS:-}" ] && VW_PFX=(ip netns exec "$VW_NETNS")
+	# client configuration: hex strings on one line (-Ox output)
+	mkdir -p "$VW_DIR/conf"
+	echo "hexOutputLength 0" > "$VW_DIR/conf/snmp.conf"
 	mkdir -p "$VW_DIR/persist"
 	chmod 700 "$VW_DIR"
 }
@@ -102,7 +105,14 @@ EOF
 vw_snmp() {
 	local cmd=$1
 	shift
-	vw_ns env MIBS= MIBDIRS= "$cmd" -v2c -c public -On -Oe -t 3 -r 1 "127.0.0.1:$VW_PORT" "$@"
+	vw_ns env MIBS= MIBDIRS= SNMPCONFPATH="$VW_DIR/conf" "$cmd" -v2c -c public -On -Oe -t 3 -r 1 "127.0.0.1:$VW_PORT" "$@"
+}
+
+# vw_probe OID: does the agent answer a GET of OID right now (short
+# timeout, no retry: a probe sent before snmpd binds must not wait 3 s)
+vw_probe() {
+	vw_ns env MIBS= MIBDIRS= snmpget -v2c -c public -On -Oqv -t 0.2 -r 0 \
+		"127.0.0.1:$VW_PORT" "$1" 2>/dev/null | grep -qv "^No Such"
 }
 
 vw_start_snmpd() {
@@ -116,6 +126,7 @@ agentXSocket $VW_SOCK
 agentXPerms 0600 0700
 agentXTimeout 2
 rocommunity public 127.0.0.1
+rwcommunity private 127.0.0.1 $VW_VMIB_ROOT
 trap2sink 127.0.0.1:$VW_TRAP_PORT public
 EOF
 	"${VW_PFX[@]}" env SNMP_PERSISTENT_DIR="$VW_DIR/persist" MIBS= \
@@ -124,9 +135,9 @@ EOF
 	VW_SNMPD_PID=$!
 	VW_PIDS+=("$VW_SNMPD_PID")
 	local i
-	for i in $(seq 1 100); do
-		vw_snmp snmpget 1.3.6.1.2.1.1.3.0 >/dev/null 2>&1 && return 0
-		sleep 0.1
+	for i in $(seq 1 200); do
+		vw_probe 1.3.6.1.2.1.1.3.0 && return 0
+		sleep 0.05
 	done
 	echo "snmpd did not answer; log:" >&2
 	tail -5 "$VW_DIR/snmpd.log" >&2

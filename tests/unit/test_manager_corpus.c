@@ -325,7 +325,7 @@ static int run_cmd(cmd_handler fn, bool json, const char *real, const char *virt
 {
 	size_t ol = 0, el = 0;
 	FILE *out = open_memstream(text, &ol), *errf = open_memstream(err, &el);
-	struct cmd_ctx ctx = { json, schemas, out, errf };
+	struct cmd_ctx ctx = { .json = json, .schema_dir = schemas, .out = out, .err = errf };
 	char *ops[2] = { (char *)real, (char *)virt };
 	int rc = fn(&ctx, ops);
 

@@ -1,0 +1,581 @@
+/*
+ * test_manager_plan.c - plan, apply, destroy and status over recorded SNMP,
+ * with the in-memory agents of manager/snmpfake.c behind the client seam.
+ * Data-driven (adding a case adds files, not C):
+ *
+ *  - every scenarios/NAME/: applied to agents holding nothing
+ *    (tests/data/plan/host-base.txt), the SET PDUs sent must be exactly
+ *    tests/data/plan/scenarios/NAME.sets; a second apply must send no SET;
+ *    destroy must then leave every agent as it was before the apply.
+ *  - every tests/data/plan/cases/NAME/: `command` (plan, apply, destroy,
+ *    status, with options) is run with virtual.xml (and real.xml, else
+ *    tests/data/base/real.xml) against agents that hold what applying the
+ *    virtual.xml named in `start` made (if there is one), plus
+ *    agents.txt ("[h1]" sections of varbinds in pdu.h's text form; "!fail
+ *    OBJECT STATUS TEXT" and "!unreachable TEXT" script failures); its output
+ *    (first line "exit N", timings blanked) must be output.txt and the SETs
+ *    it sent sets.txt.  An apply that exits 0 must be idempotent.
+ *
+ * VMIB_RECORD=1 in the environment writes the files instead of comparing
+ * (read them before committing: the test then only checks they do not
+ * change).  Paths are relative to the top of the tree.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "load.h"
+#include "pdu.h"
+#include "snmpfake.h"
+#include "unit.h"
+
+#define SCHEMAS "schemas"
+#define SCENARIOS "scenarios"
+#define DATA "tests/data/plan"
+#define BASE_REAL "tests/data/base/real.xml"
+
+static void check(bool ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void check(bool ok, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	CU_assertImplementation(ok, line, msg ? msg : fmt, __FILE__, "", CU_FALSE);
+	free(msg);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int c;
+
+	if (!fp)
+		return NULL;
+	mem = open_memstream(&buf, &len);
+	while ((c = fgetc(fp)) != EOF)
+		fputc(c, mem);
+	fclose(mem);
+	fclose(fp);
+	return buf;
+}
+
+static bool recording(void)
+{
+	const char *r = getenv("VMIB_RECORD");
+
+	return r && strcmp(r, "1") == 0;
+}
+
+/* compare got with the file, or write it when recording */
+static void expect_file(const char *path, const char *got, const char *what)
+{
+	char *want;
+	FILE *fp;
+
+	if (recording()) {
+		fp = fopen(path, "w");
+		check(fp != NULL, __LINE__, "cannot write %s", path);
+		if (fp) {
+			fputs(got, fp);
+			fclose(fp);
+		}
+		return;
+	}
+	want = slurp(path);
+	check(want != NULL, __LINE__, "%s: nothing recorded in %s", what, path);
+	if (want)
+		check(strcmp(got, want) == 0, __LINE__, "%s differs from %s:\n%s", what, path, got);
+	free(want);
+}
+
+static size_t list_dirs(const char *dir, char ***out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL, *path;
+	size_t n = 0, i, j;
+	struct stat st;
+
+	*out = NULL;
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			v = realloc(v, (n + 1) * sizeof(*v));
+			v[n++] = strdup(e->d_name);
+		}
+		free(path);
+	}
+	closedir(d);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	*out = v;
+	return n;
+}
+
+static void free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* "12 ms" -> "N ms", "(0.12 s)" -> "(T s)": timings vary from run to run */
+static char *normalize(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	const char *p = s;
+
+	while (*p) {
+		const char *q = p;
+
+		if (isdigit((unsigned char)*p) && (p == s || !isalnum((unsigned char)p[-1]))) {
+			while (isdigit((unsigned char)*q) || *q == '.')
+				q++;
+			if (strncmp(q, " ms", 3) == 0 || (strncmp(q, " s)", 3) == 0 && p > s &&
+							    p[-1] == '(')) {
+				*o++ = strncmp(q, " ms", 3) == 0 ? 'N' : 'T';
+				p = q;
+				continue;
+			}
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* --- fake agents ------------------------------------------------------------------ */
+
+struct agents {
+	struct snmpc *c;
+	struct snmpfake *f;
+	size_t n;
+};
+
+static long error_status(const char *name)
+{
+	long i;
+
+	for (i = 0; i < 19; i++)
+		if (strcmp(mibcol_error_name(i), name) == 0)
+			return i;
+	return -1;
+}
+
+static void directive(struct agents *a, size_t host, char *line, const char *file)
+{
+	char object[64], status[32];
+	int off = 0;
+
+	if (strncmp(line, "!unreachable ", 13) == 0) {
+		snmpfake_unreachable(a->f, host, line + 13);
+	} else if (sscanf(line, "!fail %63s %31s %n", object, status, &off) == 2 && off > 0) {
+		check(error_status(status) > 0, __LINE__, "%s: bad status %s", file, status);
+		snmpfake_fail(a->f, host, object, error_status(status), line + off);
+	} else {
+		check(false, __LINE__, "%s: bad directive %s", file, line);
+	}
+}
+
+/* fake agents for the hosts of d, each holding host-base.txt */
+static void open_agents(struct agents *a, const struct state *d)
+{
+	char *base = slurp(DATA "/host-base.txt"), why[160];
+	const char **names = calloc(d->n_hosts + 1, sizeof(*names));
+	size_t i;
+
+	check(base != NULL, __LINE__, "no %s/host-base.txt", DATA);
+	for (i = 0; i < d->n_hosts; i++)
+		names[i] = d->hosts[i].name;
+	a->n = d->n_hosts;
+	a->c = snmpfake_open(names, d->n_hosts, &a->f);
+	for (i = 0; i < d->n_hosts; i++) {
+		char *text = NULL;
+
+		if (asprintf(&text, "vmibHostName.0 = STRING \"%s\"\n%s", names[i], base ? base : "") < 0)
+			continue;
+		check(snmpfake_load(a->f, i, text, why) == 0, __LINE__, "host-base: %s", why);
+		free(text);
+	}
+	free(base);
+	free(names);
+}
+
+/* the "[hN]" sections of agents.txt, loaded on top of what the agents hold */
+static void load_sections(struct agents *a, const struct state *d, const char *text,
+			  const char *file)
+{
+	char why[160], *copy = strdup(text ? text : ""), *line, *save = NULL;
+	size_t host = (size_t)-1;
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (line[0] == '[') {
+			for (host = 0; host < d->n_hosts; host++)
+				if (strncmp(line + 1, d->hosts[host].name, strlen(d->hosts[host].name)) == 0 &&
+				    line[1 + strlen(d->hosts[host].name)] == ']')
+					break;
+			check(host < d->n_hosts, __LINE__, "%s: unknown host %s", file, line);
+		} else if (line[0] == '!' && host < d->n_hosts) {
+			directive(a, host, line, file);
+		} else if (host < d->n_hosts) {
+			check(snmpfake_load(a->f, host, line, why) == 0, __LINE__, "%s: %s: %s", file,
+			      line, why);
+		}
+	}
+	free(copy);
+}
+
+static char *dump_all(struct agents *a, const struct state *d)
+{
+	char *buf = NULL, *s;
+	size_t len = 0, i;
+	FILE *fp = open_memstream(&buf, &len);
+
+	for (i = 0; i < a->n; i++) {
+		s = snmpfake_dump(a->f, i);
+		fprintf(fp, "[%s]\n%s", d->hosts[i].name, s);
+		free(s);
+	}
+	fclose(fp);
+	return buf;
+}
+
+/* --- running commands ---------------------------------------------------------------- */
+
+static int run(cmd_handler fn, struct snmpc *c, char **words, int n, char **out, char **err)
+{
+	size_t ol = 0, el = 0;
+	FILE *o = open_memstream(out, &ol), *e = open_memstream(err, &el);
+	struct cmd_ctx ctx = { .schema_dir = SCHEMAS, .out = o, .err = e, .argc = n,
+			       .argv = words, .snmp = c };
+	int rc;
+
+	rc = fn(&ctx, NULL);
+	fclose(o);
+	fclose(e);
+	return rc;
+}
+
+static cmd_handler handler(const char *name)
+{
+	if (strcmp(name, "plan") == 0)
+		return cmd_plan;
+	if (strcmp(name, "apply") == 0)
+		return cmd_apply;
+	if (strcmp(name, "destroy") == 0)
+		return cmd_destroy;
+	if (strcmp(name, "status") == 0)
+		return cmd_status;
+	if (strcmp(name, "migrate") == 0)
+		return cmd_migrate;
+	return NULL;
+}
+
+/* run "apply REAL VIRTUAL" and return its SET log (and exit status) */
+static char *apply_log(struct agents *a, const char *real, const char *virt, int *rc, char **out)
+{
+	char *words[2] = { (char *)real, (char *)virt }, *err = NULL;
+
+	*rc = run(cmd_apply, a->c, words, 2, out, &err);
+	check(*err == '\0', __LINE__, "apply %s wrote on stderr: %s", virt, err);
+	free(err);
+	return snmpfake_take_log(a->f);
+}
+
+/* --- every scenario from nothing ---------------------------------------------------- */
+
+static void scenario_case(const char *name)
+{
+	char *real = NULL, *virt = NULL, *rec = NULL, *log, *out, *before, *after;
+	struct agents a;
+	struct load l;
+	int rc;
+
+	if (asprintf(&real, SCENARIOS "/%s/real.xml", name) < 0 ||
+	    asprintf(&virt, SCENARIOS "/%s/virtual.xml", name) < 0 ||
+	    asprintf(&rec, DATA "/scenarios/%s.sets", name) < 0)
+		return;
+	check(load_files(real, virt, SCHEMAS, &l) == 0 && l.diag.n == 0, __LINE__,
+	      "%s: does not load", name);
+	open_agents(&a, &l.desired);
+	before = dump_all(&a, &l.desired);
+
+	log = apply_log(&a, real, virt, &rc, &out);
+	check(rc == CMD_OK, __LINE__, "%s: apply from nothing exits %d:\n%s", name, rc, out);
+	expect_file(rec, log, "the SETs of applying the scenario from nothing");
+	free(log);
+	free(out);
+
+	log = apply_log(&a, real, virt, &rc, &out);
+	check(rc == CMD_OK && *log == '\0', __LINE__, "%s: a second apply (exit %d) sent:\n%s",
+	      name, rc, log);
+	check(strstr(out, "plan: 0 to create, 0 to change, 0 to replace, 0 to delete") != NULL,
+	      __LINE__, "%s: the second plan is not empty:\n%s", name, out);
+	free(log);
+	free(out);
+
+	{
+		char *words[2] = { real, virt }, *err = NULL;
+
+		rc = run(cmd_destroy, a.c, words, 2, &out, &err);
+		check(rc == CMD_OK, __LINE__, "%s: destroy exits %d:\n%s%s", name, rc, out, err);
+		free(out);
+		free(err);
+	}
+	free(snmpfake_take_log(a.f));
+	after = dump_all(&a, &l.desired);
+	check(strcmp(before, after) == 0, __LINE__, "%s: destroy left:\n%s", name, after);
+	free(before);
+	free(after);
+	snmpc_free(a.c);
+	load_release(&l);
+	free(real);
+	free(virt);
+	free(rec);
+}
+
+static void plan_every_scenario_applies_from_nothing_and_converges(void)
+{
+	char **names;
+	size_t n = list_dirs(SCENARIOS, &names), i;
+
+	check(n >= 3, __LINE__, "%zu scenarios found", n);
+	for (i = 0; i < n; i++)
+		scenario_case(names[i]);
+	free_list(names, n);
+}
+
+/* --- recorded cases ----------------------------------------------------------------- */
+
+struct words {
+	char *buf;
+	char *w[16];
+	int n;
+};
+
+static void split_words(const char *s, struct words *w)
+{
+	char *save = NULL, *t;
+
+	w->buf = strdup(s);
+	w->n = 0;
+	for (t = strtok_r(w->buf, " \t\n", &save); t && w->n < 14; t = strtok_r(NULL, " \t\n", &save))
+		w->w[w->n++] = t;
+}
+
+static void recorded_case(const char *name)
+{
+	char dir[256], path[512], real[512], virt[512];
+	char *command, *agents, *start, *out = NULL, *err = NULL, *got, *norm, *log;
+	struct words w;
+	struct agents a;
+	struct load l;
+	cmd_handler fn;
+	int rc, k;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), DATA "/cases/%s", name);
+	snprintf(path, sizeof(path), "%s/command", dir);
+	command = slurp(path);
+	check(command != NULL, __LINE__, "%s: no command file", name);
+	if (!command)
+		return;
+	snprintf(real, sizeof(real), "%s/real.xml", dir);
+	if (stat(real, &st) != 0)
+		snprintf(real, sizeof(real), "%s", BASE_REAL);
+	snprintf(virt, sizeof(virt), "%s/virtual.xml", dir);
+	check(load_files(real, virt, SCHEMAS, &l) == 0 && l.diag.n == 0, __LINE__,
+	      "%s: the files do not load", name);
+	open_agents(&a, &l.desired);
+	snprintf(path, sizeof(path), "%s/start", dir);
+	start = slurp(path);
+	if (start) {             /* first, what vmibctl makes of that scenario */
+		start[strcspn(start, "\n")] = '\0';
+		log = apply_log(&a, real, start, &rc, &out);
+		check(rc == CMD_OK, __LINE__, "%s: applying %s exits %d:\n%s", name, start, rc, out);
+		free(log);
+		free(out);
+		free(start);
+	}
+	snprintf(path, sizeof(path), "%s/agents.txt", dir);
+	agents = slurp(path);
+	load_sections(&a, &l.desired, agents, path);
+
+	split_words(command, &w);
+	fn = w.n > 0 ? handler(w.w[0]) : NULL;
+	check(fn != NULL, __LINE__, "%s: unknown command '%s'", name, command);
+	for (k = 1; k < w.n; k++)
+		w.w[k - 1] = w.w[k];
+	w.w[w.n - 1] = real;
+	w.w[w.n] = virt;
+	if (fn) {
+		rc = run(fn, a.c, w.w, w.n + 1, &out, &err);
+		if (asprintf(&got, "exit %d\n%s%s%s", rc, out, *err ? "--- stderr\n" : "", err) > 0) {
+			norm = normalize(got);
+			snprintf(path, sizeof(path), "%s/output.txt", dir);
+			expect_file(path, norm, name);
+			free(norm);
+			free(got);
+		}
+		log = snmpfake_take_log(a.f);
+		snprintf(path, sizeof(path), "%s/sets.txt", dir);
+		expect_file(path, log, name);
+		free(log);
+		if (fn == cmd_apply && rc == CMD_OK && !strstr(command, "--dry-run")) {
+			free(out);
+			log = apply_log(&a, real, virt, &rc, &out);
+			check(*log == '\0', __LINE__, "%s: apply is not idempotent:\n%s", name, log);
+			free(log);
+		}
+		free(out);
+		free(err);
+	}
+	free(w.buf);
+	free(agents);
+	free(command);
+	snmpc_free(a.c);
+	load_release(&l);
+}
+
+static void plan_recorded_cases_send_what_was_recorded(void)
+{
+	char **names;
+	size_t n = list_dirs(DATA "/cases", &names), i;
+
+	check(n >= 5, __LINE__, "%zu cases found in %s/cases", n, DATA);
+	for (i = 0; i < n; i++)
+		recorded_case(names[i]);
+	free_list(names, n);
+}
+
+/* --- pieces ------------------------------------------------------------------------ */
+
+static void pdu_text_round_trips(void)
+{
+	static const char *const lines[] = {
+		"vmibVmName.3 = STRING \"east \\\"1\\\"\"",
+		"vmibVmMemoryKBytes.3 = Gauge32 131072",
+		"vmibVifAddr.3.1 = IpAddress 10.1.0.11",
+		"vmibVmRowStatus.3 = INTEGER createAndGo(4)",
+		"vmibShapeSentOctets.3.1.2 = Counter64 18446744073709551615",
+		"vmibHostCapabilities.0 = Hex-STRING DE",
+		"vmibVifMac.1.1 = Hex-STRING 52 54 00 AB 00 01",
+		".1.3.6.1.2.1.1.3.0 = Timeticks 42",
+	};
+	char why[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct pdu_vb vb;
+		char *s;
+
+		CU_ASSERT_EQUAL_FATAL(pdu_vb_parse(lines[i], &vb, why), 0);
+		s = pdu_vb_format(&vb);
+		check(strcmp(s, lines[i]) == 0, __LINE__, "'%s' came back as '%s'", lines[i], s);
+		free(s);
+		pdu_vb_release(&vb);
+	}
+}
+
+static void pdu_parse_refuses_bad_lines(void)
+{
+	static const char *const bad[] = {
+		"vmibNoSuch.1 = INTEGER 1", "vmibVmName.1 STRING \"x\"", "vmibVmName.1 = STRING x",
+		"vmibVifAddr.1.1 = IpAddress 10.1.0", "vmibVmVcpus.1 = Gauge32 -1",
+		"vmibVmRowStatus.1 = INTEGER notAValue",
+	};
+	struct pdu_vb vb;
+	char why[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		check(pdu_vb_parse(bad[i], &vb, why) < 0, __LINE__, "'%s' was accepted", bad[i]);
+		pdu_vb_release(&vb);
+	}
+}
+
+struct walk_got {
+	char *err;
+	size_t n;
+	uint32_t last;
+};
+
+static void walk_cb(void *arg, const char *err, const struct pdu_vb *vb, size_t n)
+{
+	struct walk_got *g = arg;
+
+	g->err = err ? strdup(err) : NULL;
+	g->n = n;
+	g->last = n ? vb[n - 1].oid[vb[n - 1].oid_len - 1] : 0;
+}
+
+/* a walk takes as many GETBULKs as it needs, and stops at the subtree's end */
+static void walk_spans_many_getbulks_and_stops_at_the_table_end(void)
+{
+	const char *names[1] = { "h1" };
+	struct snmpfake *f;
+	struct snmpc *c = snmpfake_open(names, 1, &f);
+	struct walk_got g = { 0 };
+	char *text = NULL, why[160];
+	size_t len = 0, i, rlen;
+	FILE *fp = open_memstream(&text, &len);
+	const uint32_t *root = mibcol_table_oid(MIBCOL_VM, &rlen);
+
+	for (i = 1; i <= 25; i++)
+		fprintf(fp, "vmibVmName.%zu = STRING \"vm%zu\"\n", i, i);
+	fprintf(fp, "vmibVifBridge.1.1 = STRING \"br0\"\n");
+	fclose(fp);
+	CU_ASSERT_EQUAL(snmpfake_load(f, 0, text, why), 0);
+	c->max_repetitions = 4;
+	snmpc_walk(c, 0, root, rlen, walk_cb, &g);
+	snmpc_run(c);
+	CU_ASSERT_PTR_NULL(g.err);
+	CU_ASSERT_EQUAL(g.n, 25);
+	CU_ASSERT_EQUAL(g.last, 25);
+	CU_ASSERT_EQUAL(c->stats[0].requests, 7);       /* ceil(26 / 4) */
+	CU_ASSERT_EQUAL(c->stats[0].sets, 0);
+	free(g.err);
+	snmpfake_unreachable(f, 0, "no answer from h1 (timeout)");
+	snmpc_walk(c, 0, root, rlen, walk_cb, &g);
+	snmpc_run(c);
+	CU_ASSERT_STRING_EQUAL(g.err, "no answer from h1 (timeout)");
+	free(g.err);
+	free(text);
+	snmpc_free(c);
+}
+
+static const struct unit_test tests[] = {
+	UNIT_TEST(pdu_text_round_trips),
+	UNIT_TEST(pdu_parse_refuses_bad_lines),
+	UNIT_TEST(walk_spans_many_getbulks_and_stops_at_the_table_end),
+	UNIT_TEST(plan_every_scenario_applies_from_nothing_and_converges),
+	UNIT_TEST(plan_recorded_cases_send_what_was_recorded),
+	{ NULL, NULL },
+};
+
+UNIT_SUITE(manager_plan, NULL, NULL, tests)
