@@ -51,7 +51,7 @@ static int mib_vm_col(const struct mibtab *t, const void *row, unsigned int col,
 		break;
 	case VMIB_COL_vmibVmMemoryKBytes:
 		mib_value_int(v, ASN_UNSIGNED,
-			      mib_vm_u32(vm->max_mem_kib, VMIB_RANGE_vmibVmMemoryKBytes_MAX));
+			      mib_vm_u32(vm->max_mem_kib, UINT32_MAX));
 		break;
 	case VMIB_COL_vmibVmVcpus:
 		mib_value_int(v, ASN_UNSIGNED, mib_vm_u32(vm->vcpus, VMIB_RANGE_vmibVmVcpus_MAX));
