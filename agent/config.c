@@ -26,6 +26,8 @@ enum config_kind {
 	CK_TOKENS,   /* char *, a log token list, validated */
 	CK_TARGET,   /* stderr | syslog */
 	CK_BRIDGES,  /* appended, comma-separated allowed */
+	CK_PEER,     /* "NAME URI", appended */
+	CK_DOMTYPE,  /* qemu | kvm | test */
 };
 
 struct config_key {
@@ -43,6 +45,8 @@ static const struct config_key config_keys[] = {
 	{"agentx-socket", CK_STRING, OFF(agentx_socket), 0, 0,
 	 "AgentX master socket (Net-SNMP transport address)"},
 	{"image-dir", CK_STRING, OFF(image_dir), 0, 0, "directory of VM images"},
+	{"state-dir", CK_STRING, OFF(state_dir), 0, 0,
+	 "directory of vmibd's own state (the isolation rules)"},
 	{"bridge", CK_BRIDGES, OFF(bridges), 0, 0, "host bridge VMs attach to"},
 	{"agentx-ping-interval", CK_UINT, OFF(ping_interval_s), 1, 3600,
 	 "seconds between AgentX pings / reconnect attempts"},
@@ -65,6 +69,16 @@ static const struct config_key config_keys[] = {
 	{"rfc7666", CK_BOOL, OFF(rfc7666), 0, 0, "serve VM-MIB (RFC 7666)"},
 	{"rfc7666-notifications", CK_BOOL, OFF(rfc7666_notifications), 0, 0,
 	 "send RFC 7666 per-VM notifications"},
+	{"peer", CK_PEER, OFF(peer_names), 0, 0,
+	 "NAME URI: a host VMs migrate to by name (vmibVmMigrateTarget)"},
+	{"domain-type", CK_DOMTYPE, OFF(domain_type), 0, 0,
+	 "domain type of created VMs: qemu (TCG), kvm or test"},
+	{"set-timeout-ms", CK_UINT, OFF(set_timeout_ms), 100, 60000,
+	 "longest a SET phase waits for libvirt (keep below agentXTimeout)"},
+	{"shutdown-timeout-s", CK_UINT, OFF(shutdown_timeout_s), 0, 86400,
+	 "admin state shutoff: power off a guest still running after this"},
+	{"console-dir", CK_STRING, OFF(console_dir), 0, 0,
+	 "write the serial console of created VMs to DIR/NAME.log"},
 };
 #define CONFIG_N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -73,6 +87,7 @@ void config_defaults(struct vmibd_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->libvirt_uri = strdup("qemu:///system");
 	cfg->image_dir = strdup("/var/lib/vmib/images");
+	cfg->state_dir = strdup("/var/lib/vmib/state");
 	cfg->ping_interval_s = 15;
 	cfg->agentx_timeout_ms = 500;
 	cfg->log_level = LOG_INFO;
@@ -83,6 +98,9 @@ void config_defaults(struct vmibd_config *cfg)
 	cfg->reconnect_max_ms = 15000;
 	cfg->rfc7666 = true;
 	cfg->rfc7666_notifications = true;
+	cfg->domain_type = strdup("qemu");
+	cfg->set_timeout_ms = 4000;
+	cfg->shutdown_timeout_s = 60;
 }
 
 void config_free(struct vmibd_config *cfg)
@@ -92,10 +110,17 @@ void config_free(struct vmibd_config *cfg)
 	free(cfg->libvirt_uri);
 	free(cfg->agentx_socket);
 	free(cfg->image_dir);
+	free(cfg->state_dir);
 	free(cfg->log_tokens);
 	free(cfg->pid_file);
 	for (i = 0; i < cfg->n_bridges; i++)
 		free(cfg->bridges[i]);
+	for (i = 0; i < cfg->n_peers; i++) {
+		free(cfg->peer_names[i]);
+		free(cfg->peer_uris[i]);
+	}
+	free(cfg->domain_type);
+	free(cfg->console_dir);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -169,6 +194,30 @@ static int config_add_bridges(struct vmibd_config *cfg, const char *v,
 	return 0;
 }
 
+/* "NAME URI": NAME as a host name, URI "scheme://..." without blanks */
+static int config_add_peer(struct vmibd_config *cfg, const char *v, char *err, size_t errlen)
+{
+	size_t n = strcspn(v, " \t"), i;
+	const char *uri = v + n;
+
+	while (*uri == ' ' || *uri == '\t')
+		uri++;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-' && v[i] != '_' && v[i] != '.')
+			break;
+	if (n == 0 || i < n || !strstr(uri, "://") || strpbrk(uri, " \t'\"\\<>`")) {
+		snprintf(err, errlen, "'%s' is not NAME URI (e.g. h2 qemu+tcp://10.0.0.2/system)", v);
+		return -1;
+	}
+	if (cfg->n_peers >= CONFIG_MAX_PEERS) {
+		snprintf(err, errlen, "more than %d peers", CONFIG_MAX_PEERS);
+		return -1;
+	}
+	cfg->peer_names[cfg->n_peers] = strndup(v, n);
+	cfg->peer_uris[cfg->n_peers++] = strdup(uri);
+	return 0;
+}
+
 static int config_set_string(char **field, const char *v)
 {
 	char *copy = NULL;
@@ -233,6 +282,14 @@ static int config_apply(struct vmibd_config *cfg, const struct config_key *k,
 		return 0;
 	case CK_BRIDGES:
 		return config_add_bridges(cfg, v, err, errlen);
+	case CK_PEER:
+		return config_add_peer(cfg, v, err, errlen);
+	case CK_DOMTYPE:
+		if (strcmp(v, "qemu") != 0 && strcmp(v, "kvm") != 0 && strcmp(v, "test") != 0) {
+			snprintf(err, errlen, "domain type '%s' is not qemu, kvm or test", v);
+			return -1;
+		}
+		return config_set_string(field, v);
 	}
 	snprintf(err, errlen, "internal: bad key kind");
 	return -1;
@@ -326,6 +383,7 @@ void config_dump(const struct vmibd_config *cfg, void *stdio_file)
 	fprintf(f, "uri %s\n", cfg->libvirt_uri ? cfg->libvirt_uri : "none");
 	fprintf(f, "agentx-socket %s\n", cfg->agentx_socket ? cfg->agentx_socket : "none");
 	fprintf(f, "image-dir %s\n", cfg->image_dir ? cfg->image_dir : "none");
+	fprintf(f, "state-dir %s\n", cfg->state_dir ? cfg->state_dir : "none");
 	for (i = 0; i < cfg->n_bridges; i++)
 		fprintf(f, "bridge %s\n", cfg->bridges[i]);
 	fprintf(f, "agentx-ping-interval %u\n", cfg->ping_interval_s);
@@ -342,4 +400,10 @@ void config_dump(const struct vmibd_config *cfg, void *stdio_file)
 	fprintf(f, "reconnect-max-ms %u\n", cfg->reconnect_max_ms);
 	fprintf(f, "rfc7666 %s\n", cfg->rfc7666 ? "yes" : "no");
 	fprintf(f, "rfc7666-notifications %s\n", cfg->rfc7666_notifications ? "yes" : "no");
+	for (i = 0; i < cfg->n_peers; i++)
+		fprintf(f, "peer %s %s\n", cfg->peer_names[i], cfg->peer_uris[i]);
+	fprintf(f, "domain-type %s\n", cfg->domain_type ? cfg->domain_type : "qemu");
+	fprintf(f, "set-timeout-ms %u\n", cfg->set_timeout_ms);
+	fprintf(f, "shutdown-timeout-s %u\n", cfg->shutdown_timeout_s);
+	fprintf(f, "console-dir %s\n", cfg->console_dir ? cfg->console_dir : "none");
 }

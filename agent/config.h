@@ -16,11 +16,13 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/vmib/vmibd.conf"
 #define CONFIG_MAX_BRIDGES 16
+#define CONFIG_MAX_PEERS 64
 
 struct vmibd_config {
 	char *libvirt_uri;        /* "uri"; default qemu:///system */
 	char *agentx_socket;      /* "agentx-socket"; NULL = Net-SNMP default */
 	char *image_dir;          /* "image-dir" */
+	char *state_dir;          /* "state-dir": isolation state (isolstore.h) */
 	char *bridges[CONFIG_MAX_BRIDGES]; /* "bridge" (repeatable, or a,b) */
 	size_t n_bridges;
 	unsigned int ping_interval_s; /* "agentx-ping-interval" */
@@ -37,6 +39,16 @@ struct vmibd_config {
 	unsigned int reconnect_max_ms; /* "reconnect-max-ms" */
 	bool rfc7666;             /* "rfc7666": serve VM-MIB (mib-2 236) */
 	bool rfc7666_notifications; /* "rfc7666-notifications" */
+	/* the SET side (vmset.c, migrate.c) */
+	char *peer_names[CONFIG_MAX_PEERS]; /* "peer NAME URI" (repeatable): */
+	char *peer_uris[CONFIG_MAX_PEERS];  /* migration targets by name */
+	size_t n_peers;
+	char *domain_type;        /* "domain-type": qemu (TCG) | kvm | test */
+	unsigned int set_timeout_ms;   /* "set-timeout-ms": longest libvirt wait
+					* of one SET phase */
+	unsigned int shutdown_timeout_s; /* "shutdown-timeout-s": admin shutoff
+					  * powers off after this */
+	char *console_dir;        /* "console-dir": guests' serial consoles */
 };
 
 void config_defaults(struct vmibd_config *cfg);

@@ -5,9 +5,14 @@
  * Start-up: logging; detaching (before any thread); pid file; signals
  * blocked and read through a signalfd in the loop; libxml2; the loop as
  * libvirt's event implementation; the capability probe (spawns tc, so
- * before threads); images; the worker thread; the tracker, which connects
- * to libvirt; a bounded wait for the first load of the domains (so that
- * the first walk after start sees them); then the AgentX subagent.
+ * before threads); images; the worker thread; the tracker; the SET side
+ * (the control thread and connection, ctl.h; migrations, shutdown
+ * deadlines); the isolation
+ * chain installed again from the state directory; the shape store, which
+ * follows the tracker's VMs (their rows read from each domain's metadata
+ * and applied to the vifs); the tracker connects to libvirt; a bounded
+ * wait for the first load of the domains and of their shape rows (so
+ * that the first walk after start sees them); then the AgentX subagent.
  * Shut-down runs it backwards.  SIGHUP re-reads the log settings of the
  * configuration file and rescans the images.
  */
@@ -27,13 +32,20 @@
 #include <libxml/parser.h>
 
 #include "caps.h"
+#include "ctl.h"
 #include "daemon.h"
+#include "isolate.h"
 #include "log.h"
 #include "loop.h"
 #include "mib.h"
+#include "migrate.h"
 #include "notify.h"
+#include "shapestore.h"
+#include "tc.h"
 #include "tracker.h"
 #include "virt.h"
+#include "vmset.h"
+#include "vmstop.h"
 #include "vsnmp.h"
 #include "worker.h"
 
@@ -46,6 +58,10 @@ static struct {
 	struct images images;
 	int pid_fd;
 	int sig_fd;
+	struct tc_backend *tc;
+	struct isolate_backend *ipt;
+	struct shapestore *shapes;
+	struct isolation *isol;
 } D = {.pid_fd = -1, .sig_fd = -1};
 
 static int daemon_detach(void)
@@ -173,6 +189,49 @@ static void daemon_check_bridges(const struct vmibd_config *cfg)
 				cfg->bridges[i], strerror(errno));
 }
 
+/* every change of a VM row: notifications, and shaping follows the VM */
+static void daemon_vm_listener(void *opaque, const struct vm *vm, int old_state,
+			       enum tracker_change what)
+{
+	(void)opaque;
+	notify_listener(NULL, vm, old_state, what);
+	if (D.shapes)
+		shapestore_vm_event(D.shapes, vm, what);
+}
+
+/* shaping and isolation; a host that cannot do them still serves the rest */
+static void daemon_shaping(struct mib_ctx *ctx, struct tracker *t)
+{
+	struct shapestore_ops ops;
+	struct tc_error err;
+
+	D.ipt = isolate_backend_iptables_new();
+	D.isol = D.ipt ? mib_isol_new(D.cfg->state_dir, D.ipt, ctx->caps, t) : NULL;
+	if (D.isol)
+		mib_isol_start(D.isol);
+	ctx->isol = D.isol;
+	D.tc = tc_backend_netlink_new(&err);
+	if (!D.tc) {
+		tracker_host_error(t, "shaping disabled: %s", err.text);
+		return;
+	}
+	shapestore_ops_tracker(&ops, t);
+	D.shapes = shapestore_new(tracker_cache(t), &ops, D.tc, ctx->caps);
+	ctx->shapes = D.shapes;
+}
+
+static void daemon_wait_shapes(void)
+{
+	uint64_t start = loop_now_ms();
+
+	while (D.shapes && shapestore_loading(D.shapes) &&
+	       loop_now_ms() - start < DAEMON_SYNC_WAIT_MS)
+		loop_iterate(100);
+	if (D.shapes && shapestore_loading(D.shapes))
+		log_msg(LOG_WARNING, "tc", "shape rows of %u VMs not read yet; they appear when read",
+			shapestore_loading(D.shapes));
+}
+
 static void daemon_wait_sync(struct tracker *t)
 {
 	uint64_t start = loop_now_ms();
@@ -207,11 +266,24 @@ static int daemon_setup_process(struct vmibd_config *cfg)
 static void daemon_teardown(struct tracker *t, bool snmp_up)
 {
 	notify_enable(false);
+	mib_shape_notify_enable(false);
+	mib_isol_notify_enable(false);
 	if (snmp_up)
 		vsnmp_shutdown();
+	/* the SET side: queued libvirt jobs and running migrations end first
+	 * (their results go to the tracker's cache) */
+	ctl_stop();
+	vmstop_fini();
+	migrate_fini();
+	vmset_fini();
 	if (t)
 		tracker_stop(t);
 	worker_stop();
+	/* after the worker: its last metadata jobs answer the shape store */
+	shapestore_free(D.shapes);
+	tc_backend_free(D.tc);
+	mib_isol_free(D.isol);  /* the chain stays installed */
+	isolate_backend_free(D.ipt);
 	tracker_free(t);
 	images_clear(&D.images);
 	loop_fini();
@@ -257,13 +329,22 @@ int daemon_run(struct vmibd_config *cfg, const char *config_path)
 		goto out;
 	ctx.tracker = t;
 	notify_init(&ctx);
-	tracker_set_listener(t, notify_listener, NULL);
+	if (ctl_start(cfg, &virt_libvirt_ops, true) < 0)
+		goto out;
+	vmset_init(&ctx);
+	migrate_init(&ctx);
+	vmstop_init(&ctx);
+	daemon_shaping(&ctx, t);
+	tracker_set_listener(t, daemon_vm_listener, NULL);
 	tracker_start(t);
 	daemon_wait_sync(t);
+	daemon_wait_shapes();
 	if (vsnmp_init(cfg, &ctx) < 0)
 		goto out;
 	snmp_up = true;
 	notify_enable(true);
+	mib_shape_notify_enable(true);
+	mib_isol_notify_enable(true);
 	rc = loop_run() < 0 ? 1 : 0;
 out:
 	daemon_teardown(t, snmp_up);

@@ -65,6 +65,8 @@ static char *images_field(struct image *img, const char *name, size_t *len)
 		return *len = sizeof(img->kernel_file), img->kernel_file;
 	if (strcmp(name, "initrd") == 0)
 		return *len = sizeof(img->initrd_file), img->initrd_file;
+	if (strcmp(name, "cmdline") == 0)
+		return *len = sizeof(img->cmdline), img->cmdline;
 	if (strcmp(name, "description") == 0)
 		return *len = sizeof(img->description), img->description;
 	return NULL;

@@ -9,6 +9,7 @@
  *     <kernelVersion>6.1.0-26-amd64</kernelVersion>
  *     <description>...</description>
  *     <kernel>vmlinuz</kernel> <initrd>initrd.img</initrd>
+ *     <cmdline>console=ttyS0 quiet</cmdline>   (base kernel command line)
  *   </image>
  * Each field may also be given as an attribute of <image>; kernel-version
  * is accepted for kernelVersion; kernel and initrd are file names in the
@@ -28,6 +29,7 @@ struct image {
 	char arch[33];
 	char kernel_version[65];
 	char description[256];
+	char cmdline[512];         /* base kernel command line, "" if none */
 	char kernel_file[256];     /* file names inside dir */
 	char initrd_file[256];
 	char dir[4096];            /* absolute directory of the image */

@@ -23,8 +23,13 @@ struct mib_row2 {
 	size_t pos;
 };
 
+struct shapestore;
+struct isolation;
+
 struct mib_ctx {
 	struct tracker *tracker;
+	struct shapestore *shapes;  /* vmibShapeTable (mib_shape.c) */
+	struct isolation *isol;     /* isolation tables (mib_isol.c) */
 	struct images *images;
 	const struct vmibd_config *cfg;
 	uint32_t caps;           /* vmibHostCapabilities bits (1u << VMIB_BIT_...) */
@@ -47,6 +52,36 @@ void mib_host_setup(struct mibtab *t, struct mib_ctx *ctx);
 void mib_image_setup(struct mibtab *t, struct mib_ctx *ctx);
 void mib_vm_setup(struct mibtab *t, struct mib_ctx *ctx);
 void mib_vif_setup(struct mibtab *t, struct mib_ctx *ctx);
+/* read-write registration of the VM and vif tables (SETs: vmset.h) */
+int mib_vm_register(struct mibtab *t);
+int mib_vif_register(struct mibtab *t);
+
+/* vmibShapeTable (mib_shape.c): read-write, registered with
+ * mib_shape_register; vmibShapeFailure is sent once enabled (failures
+ * found before are queued) */
+void mib_shape_setup(struct mibtab *t, struct mib_ctx *ctx);
+int mib_shape_register(struct mibtab *t);
+void mib_shape_notify_enable(bool on);
+unsigned long mib_shape_notifications(void);
+Netsnmp_Node_Handler *mib_shape_set_handler(void);
+
+/* Isolation (mib_isol.c): vmibIsolationTable, vmibSubnetTable and the
+ * scalars vmibIsolationDefault, vmibIsolationOperStatus, over the host's
+ * isolation state (struct isolation, kept in state_dir). */
+enum { MIB_ISOL_RULES, MIB_ISOL_SUBNETS, MIB_ISOL_DEFAULT, MIB_ISOL_OPER, MIB_ISOL_N };
+struct isolate_backend;
+struct isolation *mib_isol_new(const char *state_dir, struct isolate_backend *b,
+			       uint32_t caps, struct tracker *tracker);
+void mib_isol_free(struct isolation *is);
+/* read the state file and install it again: 0, or -1 (logged, reported in
+ * vmibHostLastError and the statuses, notifications queued) */
+int mib_isol_start(struct isolation *is);
+int mib_isol_oper(const struct isolation *is);
+void mib_isol_setup(struct mibtab t[MIB_ISOL_N], struct mib_ctx *ctx);
+int mib_isol_register(struct mibtab t[MIB_ISOL_N]);
+void mib_isol_notify_enable(bool on);
+unsigned long mib_isol_notifications(void);
+Netsnmp_Node_Handler *mib_isol_set_handler(void);
 
 enum {
 	RFC7666_HYPERVISOR,

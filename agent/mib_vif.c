@@ -1,13 +1,18 @@
 /*
- * mib_vif.c - vmibVifTable (VMIB-MIB), read side.
+ * mib_vif.c - vmibVifTable (VMIB-MIB).
  *
  * Rows are (vmibVmIndex, vmibVifIndex): the vifs of each cached VM, in
  * index order.  Counters take the VM's point of view (libvirt's); the
  * ifIndex is that of the host device in vmibd's network namespace, which
- * is the master agent's (vmibd runs beside the host's snmpd).
+ * is the master agent's (vmibd runs beside the host's snmpd).  The table
+ * is registered read-write: vifs are created with their VM, or
+ * hot-plugged and removed later, by vmset.c (one transaction with the
+ * VM table's varbinds of the same PDU).
  */
 #include "mib.h"
+#include "mibset.h"
 #include "vmib_oids.h"
+#include "vmset.h"
 
 static const oid mib_vif_table[] = {VMIB_OID_vmibVifTable};
 static const oid mib_vif_entry[] = {VMIB_OID_vmibVifEntry};
@@ -120,6 +125,11 @@ static void mib_vif_prepare(const struct mibtab *t)
 	const struct mib_ctx *ctx = t->ctx;
 
 	tracker_need_stats(ctx->tracker);
+}
+
+int mib_vif_register(struct mibtab *t)
+{
+	return mibset_register(t, vmset_vif_handler);
 }
 
 void mib_vif_setup(struct mibtab *t, struct mib_ctx *ctx)

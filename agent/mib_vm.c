@@ -1,12 +1,18 @@
 /*
- * mib_vm.c - vmibVmTable (VMIB-MIB), read side.
+ * mib_vm.c - vmibVmTable (VMIB-MIB).
  *
  * One row per VM of the cache, indexed by vmibVmIndex; every column is
- * present for every row (dense, for Zabbix-style walks).  The writable
- * columns are served read-only here: the SET side is a separate module.
+ * present for every row (dense, for Zabbix-style walks).  Reads are
+ * answered here from the cache; the table is registered read-write and
+ * its SETs go to vmset.c (creation, administrative state, scheduler,
+ * migration), which changes libvirt and brings the cache in step.
+ * vmibVmOperState reads migrating(9) while an outgoing migration runs
+ * (vm_oper_vmib).
  */
 #include "mib.h"
+#include "mibset.h"
 #include "vmib_oids.h"
+#include "vmset.h"
 
 static const oid mib_vm_table[] = {VMIB_OID_vmibVmTable};
 static const oid mib_vm_entry[] = {VMIB_OID_vmibVmEntry};
@@ -101,6 +107,11 @@ static void mib_vm_prepare(const struct mibtab *t)
 	const struct mib_ctx *ctx = t->ctx;
 
 	tracker_need_stats(ctx->tracker);
+}
+
+int mib_vm_register(struct mibtab *t)
+{
+	return mibset_register(t, vmset_vm_handler);
 }
 
 void mib_vm_setup(struct mibtab *t, struct mib_ctx *ctx)

@@ -29,6 +29,11 @@ static const oid notify_vmib_state_change[] = {VMIB_OID_vmibVmStateChange};
 static const oid notify_vmib_name[] = {VMIB_OID_vmibVmName};
 static const oid notify_vmib_oper[] = {VMIB_OID_vmibVmOperState};
 static const oid notify_vmib_admin[] = {VMIB_OID_vmibVmAdminState};
+static const oid notify_vmib_migrated[] = {VMIB_OID_vmibMigrationDone};
+static const oid notify_vmib_mstatus[] = {VMIB_OID_vmibVmMigrateStatus};
+static const oid notify_vmib_mtarget[] = {VMIB_OID_vmibVmMigrateTarget};
+static const oid notify_vmib_mdowntime[] = {VMIB_OID_vmibVmMigrateDowntimeMs};
+static const oid notify_vmib_lasterror[] = {VMIB_OID_vmibVmLastError};
 static const oid notify_rfc_entry[] = {VMMIB_OID_vmEntry};
 static const oid notify_rfc_base[] = {VMMIB_OID_vmNotifications};
 
@@ -190,6 +195,42 @@ static void notify_rfc_change(const struct vm *vm, int old_state, enum tracker_c
 	trap = notify_rfc_trap(now);
 	if (trap)
 		notify_rfc(vm, trap, before);
+}
+
+void notify_vm_state(const struct vm *vm)
+{
+	if (N.enabled)
+		notify_vmib(vm);
+}
+
+static void notify_add_str0(netsnmp_variable_list **vars, const oid *col, size_t col_len,
+			    int32_t index, const char *s, size_t max)
+{
+	notify_add_str(vars, col, col_len, index, s ? s : "", s ? strnlen(s, max) : 0);
+}
+
+void notify_migration_done(const struct vm *vm)
+{
+	netsnmp_variable_list *vars;
+	oid name[MAX_OID_LEN];
+	size_t len;
+	u_long downtime = vm->migrate_downtime_ms;
+
+	if (!N.enabled)
+		return;
+	vars = notify_head(notify_vmib_migrated, OID_LENGTH(notify_vmib_migrated));
+	notify_add_str0(&vars, notify_vmib_name, OID_LENGTH(notify_vmib_name), vm->index,
+			vm->name, VMIB_SIZE_vmibVmName_MAX);
+	notify_add_int(&vars, notify_vmib_mstatus, OID_LENGTH(notify_vmib_mstatus), vm->index,
+		       vm->migrate_status);
+	notify_add_str0(&vars, notify_vmib_mtarget, OID_LENGTH(notify_vmib_mtarget), vm->index,
+			vm->migrate_target, VMIB_SIZE_vmibVmMigrateTarget_MAX);
+	len = notify_instance(name, notify_vmib_mdowntime, OID_LENGTH(notify_vmib_mdowntime),
+			      vm->index);
+	snmp_varlist_add_variable(&vars, name, len, ASN_UNSIGNED, &downtime, sizeof(downtime));
+	notify_add_str0(&vars, notify_vmib_lasterror, OID_LENGTH(notify_vmib_lasterror),
+			vm->index, vm->last_error, VMIB_SIZE_vmibVmLastError_MAX);
+	notify_send(vars, "vmibMigrationDone", vm);
 }
 
 void notify_listener(void *opaque, const struct vm *vm, int old_state,

@@ -15,6 +15,11 @@ void notify_enable(bool on);
 /* the tracker listener (tracker_set_listener(t, notify_listener, NULL)) */
 void notify_listener(void *opaque, const struct vm *vm, int old_state,
 		     enum tracker_change what);
+/* vmibVmStateChange for a change of vmibVmOperState the tracker does not
+ * see (migrating(9) begins or ends) */
+void notify_vm_state(const struct vm *vm);
+/* vmibMigrationDone for vm (its last values when the row is gone) */
+void notify_migration_done(const struct vm *vm);
 /* notifications sent so far (tests, diagnostics) */
 unsigned long notify_sent(void);
 

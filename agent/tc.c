@@ -201,6 +201,18 @@ static int check_ranges(const struct shape_row *r, struct tc_error *err)
 	return 0;
 }
 
+uint32_t tc_row_caps(const struct shape_row *r)
+{
+	const struct tc_leaf_kind *leaf = tc_leaf_kind_of(r);
+	uint32_t need = CAPS_MASK(CAPS_HTB);
+
+	if (r->src_len > 0)
+		need |= CAPS_MASK(CAPS_U32);
+	if (leaf)
+		need |= leaf->needs_caps;
+	return need;
+}
+
 static int check_caps(const struct shape_row *r, uint32_t caps,
 		      struct tc_error *err)
 {

@@ -98,6 +98,10 @@ int tc_prefix_parse(const char *s, struct in_addr *addr, uint8_t *len);
 
 /* Does row need sch_netem? */
 int tc_row_needs_netem(const struct shape_row *row);
+/* The capability bits (CAPS_MASK) the kernel needs for row: htb, u32 for
+ * a source prefix, its leaf's qdisc.  A row is supported on a host when
+ * (tc_row_caps(row) & ~caps) == 0; tc_row_check() says which is missing. */
+uint32_t tc_row_caps(const struct shape_row *row);
 /* One row alone: ranges, host bits, jitter <= delay, reorder needs delay,
  * burst >= one frame of the vif, and what caps says the kernel can do. */
 int tc_row_check(const struct shape_row *row, const struct tc_vif *vif,

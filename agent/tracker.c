@@ -12,6 +12,7 @@
  * halves of jobs, i.e. only in the worker thread.  Everything else here
  * runs in the loop thread.
  */
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@
 /* a stats job pending this long means libvirt is not answering */
 #define TRACKER_HUNG_MS 5000
 
-enum tjob_kind { TJ_CONNECT, TJ_CLOSE, TJ_REFRESH, TJ_STATS, TJ_SET_INDEX };
+enum tjob_kind { TJ_CONNECT, TJ_CLOSE, TJ_REFRESH, TJ_STATS, TJ_SET_INDEX,
+		 TJ_META_GET, TJ_META_SET };
 
 struct tjob {
 	struct work w;
@@ -51,6 +53,12 @@ struct tjob {
 	struct virt_stats_req *req;
 	size_t n_req;
 	char (*devs)[VM_IFNAME_MAX];
+	/* TJ_META_*: another module's metadata element */
+	const char *meta_uri, *meta_prefix; /* static strings of the caller */
+	char *meta_xml;
+	tracker_meta_cb meta_cb;
+	void *meta_opaque;
+	int moment;               /* TJ_REFRESH: enum tracker_moment, -1 none */
 };
 
 struct tracker {
@@ -70,10 +78,20 @@ struct tracker {
 	int reconnect_timer;
 	int kick_timer;
 	unsigned int backoff_ms;
+	unsigned int hung_ms;     /* counters pending this long: not answering */
+	bool hung_noted;          /* the hang is in last_error and the log */
 	atomic_int closed_reason; /* -1: none pending */
 	atomic_bool closing;      /* stop: queued jobs skip their libvirt calls */
 	tracker_listener_fn listener;
 	void *listener_opaque;
+	struct {
+		tracker_hook_fn fn;
+		void *opaque;
+	} hooks[TRACKER_MAX_HOOKS];
+	size_t n_hooks;
+	/* incoming migrations started and not yet finished */
+	unsigned char arriving[8][VM_UUID_LEN];
+	size_t n_arriving;
 	struct virt_callbacks cbs;
 };
 
@@ -94,6 +112,7 @@ static struct tjob *tjob_new(struct tracker *t, enum tjob_kind kind)
 	j->gen = t->gen;
 	j->seq = t->seq;
 	j->started_ms = loop_now_ms();
+	j->moment = -1;
 	return j;
 }
 
@@ -104,6 +123,7 @@ static void tjob_free(struct tjob *j)
 	virt_stats_free(j->stats, j->n_stats);
 	free(j->req);
 	free(j->devs);
+	free(j->meta_xml);
 	free(j);
 }
 
@@ -440,6 +460,20 @@ static void tracker_refresh_run(struct tjob *j)
 	j->rc = t->ops->lookup(t->conn, j->uuid, &j->vm, j->err, sizeof(j->err));
 }
 
+static void tracker_call_hooks(struct tracker *t, const unsigned char *uuid,
+			       enum tracker_moment m)
+{
+	const struct vm *vm;
+	size_t i;
+
+	for (i = 0; i < t->n_hooks; i++) {
+		/* looked up each time: a hook may change the cache */
+		vm = vmcache_by_uuid(&t->cache, uuid);
+		if (vm)
+			t->hooks[i].fn(t->hooks[i].opaque, vm, m);
+	}
+}
+
 static void tracker_refresh_done(struct tjob *j)
 {
 	struct tracker *t = j->t;
@@ -457,18 +491,26 @@ static void tracker_refresh_done(struct tjob *j)
 	} else {
 		tracker_apply_one(t, j->vm, j->seq);
 		j->vm = NULL;
+		if (j->moment >= 0)
+			tracker_call_hooks(t, j->uuid, (enum tracker_moment)j->moment);
 	}
 	tjob_free(j);
 }
 
-static void tracker_refresh(struct tracker *t, const unsigned char *uuid)
+static void tracker_refresh_moment(struct tracker *t, const unsigned char *uuid, int moment)
 {
 	struct tjob *j = tjob_new(t, TJ_REFRESH);
 
 	if (!j)
 		return;
 	memcpy(j->uuid, uuid, VM_UUID_LEN);
+	j->moment = moment;
 	tracker_submit(t, j);
+}
+
+static void tracker_refresh(struct tracker *t, const unsigned char *uuid)
+{
+	tracker_refresh_moment(t, uuid, -1);
 }
 
 /* virDomainEventType -> the virDomainState it leads to, -1: re-read only */
@@ -491,16 +533,63 @@ static int tracker_event_state(int event)
 	}
 }
 
+static bool tracker_arriving(struct tracker *t, const unsigned char *uuid, int add)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_arriving; i++) {
+		if (vm_uuid_cmp(t->arriving[i], uuid) != 0)
+			continue;
+		if (add < 0)
+			memmove(t->arriving[i], t->arriving[i + 1],
+				(--t->n_arriving - i) * VM_UUID_LEN);
+		return true;
+	}
+	if (add > 0 && t->n_arriving < sizeof(t->arriving) / sizeof(t->arriving[0]))
+		memcpy(t->arriving[t->n_arriving++], uuid, VM_UUID_LEN);
+	return false;
+}
+
+/* the moment (tracker.h) a lifecycle event marks, -1 none */
+static int tracker_event_moment(struct tracker *t, const unsigned char *uuid, int event,
+				int detail)
+{
+	switch (event) {
+	case VIR_DOMAIN_EVENT_STARTED:
+		if (detail != VIR_DOMAIN_EVENT_STARTED_MIGRATED)
+			return TRACKER_VM_STARTED;
+		tracker_arriving(t, uuid, 1);
+		return TRACKER_VM_ARRIVING;
+	case VIR_DOMAIN_EVENT_RESUMED:
+	case VIR_DOMAIN_EVENT_SUSPENDED:
+		/* the end of an incoming migration: resumed, or left paused */
+		if (tracker_arriving(t, uuid, 0) &&
+		    (detail == VIR_DOMAIN_EVENT_RESUMED_MIGRATED ||
+		     event == VIR_DOMAIN_EVENT_SUSPENDED)) {
+			tracker_arriving(t, uuid, -1);
+			return TRACKER_VM_ARRIVED;
+		}
+		return -1;
+	case VIR_DOMAIN_EVENT_STOPPED:
+	case VIR_DOMAIN_EVENT_UNDEFINED:
+		tracker_arriving(t, uuid, -1);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
 static void tracker_on_event(void *opaque, const unsigned char *uuid, int kind,
 			     int event, int detail)
 {
 	struct tracker *t = opaque;
 	struct vm *vm = vmcache_by_uuid(&t->cache, uuid);
 	int state = kind == VIRT_EV_LIFECYCLE ? tracker_event_state(event) : -1;
-	int old_state;
+	int old_state, moment = -1;
 
-	(void)detail;
 	t->seq++;
+	if (kind == VIRT_EV_LIFECYCLE)
+		moment = tracker_event_moment(t, uuid, event, detail);
 	if (vm && state >= 0 && state != vm->state) {
 		old_state = vm->state;
 		vm->state = state;
@@ -517,7 +606,7 @@ static void tracker_on_event(void *opaque, const unsigned char *uuid, int kind,
 	/* the re-read brings device names, metadata, removal; while the
 	 * connection is down the reload on reconnect does it */
 	if (t->up || t->connecting)
-		tracker_refresh(t, uuid);
+		tracker_refresh_moment(t, uuid, moment);
 }
 
 /* --- metadata ---------------------------------------------------------------------- */
@@ -548,6 +637,80 @@ static void tracker_set_index_done(struct tjob *j)
 			vm->meta_index = j->index;
 	}
 	tjob_free(j);
+}
+
+/* --- other modules' metadata -------------------------------------------------------- */
+
+static void tracker_meta_run(struct tjob *j)
+{
+	struct tracker *t = j->t;
+	char *xml = NULL;
+
+	j->rc = -1;
+	if (!t->conn || atomic_load(&t->closing)) {
+		snprintf(j->err, sizeof(j->err), "libvirt is not connected");
+		return;
+	}
+	if ((j->kind == TJ_META_GET && !t->ops->get_meta) ||
+	    (j->kind == TJ_META_SET && !t->ops->set_meta)) {
+		snprintf(j->err, sizeof(j->err), "the %s backend keeps no metadata", t->ops->name);
+		return;
+	}
+	if (j->kind == TJ_META_SET) {
+		j->rc = t->ops->set_meta(t->conn, j->uuid, j->meta_uri, j->meta_prefix,
+					 j->meta_xml, j->err, sizeof(j->err));
+		return;
+	}
+	j->rc = t->ops->get_meta(t->conn, j->uuid, j->meta_uri, &xml, j->err, sizeof(j->err));
+	free(j->meta_xml);
+	j->meta_xml = xml;
+}
+
+static void tracker_meta_done(struct tjob *j)
+{
+	if (j->w.cancelled) {
+		j->rc = -1;
+		snprintf(j->err, sizeof(j->err), "vmibd is stopping");
+	}
+	j->meta_cb(j->meta_opaque, j->rc,
+		   j->kind == TJ_META_GET && j->rc == 0 ? j->meta_xml : NULL, j->err);
+	tjob_free(j);
+}
+
+static int tracker_meta_job(struct tracker *t, enum tjob_kind kind,
+			    const unsigned char *uuid, const char *uri,
+			    const char *prefix, const char *xml, tracker_meta_cb cb,
+			    void *opaque)
+{
+	struct tjob *j = tjob_new(t, kind);
+
+	if (!j)
+		return -1;
+	if (xml && !(j->meta_xml = strdup(xml))) {
+		tjob_free(j);
+		return -1;
+	}
+	memcpy(j->uuid, uuid, VM_UUID_LEN);
+	j->rc = -1;
+	j->meta_uri = uri;
+	j->meta_prefix = prefix;
+	j->meta_cb = cb;
+	j->meta_opaque = opaque;
+	tracker_submit(t, j);
+	return 0;
+}
+
+int tracker_meta_read(struct tracker *t, const unsigned char *uuid,
+		      const char *uri, tracker_meta_cb cb, void *opaque)
+{
+	return tracker_meta_job(t, TJ_META_GET, uuid, uri, NULL, NULL, cb, opaque);
+}
+
+int tracker_meta_write(struct tracker *t, const unsigned char *uuid,
+		       const char *uri, const char *prefix, const char *xml,
+		       tracker_meta_cb cb, void *opaque)
+{
+	return tracker_meta_job(t, TJ_META_SET, uuid, uri, prefix, xml, cb, opaque);
 }
 
 /* --- counters ---------------------------------------------------------------------- */
@@ -602,11 +765,13 @@ static void tracker_stats_vm(struct tracker *t, struct vm *vm,
 static void tracker_stats_done(struct tjob *j)
 {
 	struct tracker *t = j->t;
+	bool was_hung = t->hung_noted;
 	struct vm *vm;
 	size_t i;
 
 	if (t->stats_job == j)
 		t->stats_job = NULL;
+	t->hung_noted = false;
 	if (j->w.cancelled || j->gen != t->gen) {
 		tjob_free(j);
 		return;
@@ -628,6 +793,9 @@ static void tracker_stats_done(struct tjob *j)
 		(unsigned long long)(loop_now_ms() - j->started_ms));
 	t->stats_ms = j->started_ms;
 	t->host.connected = true;
+	if (was_hung)
+		log_msg(LOG_NOTICE, "virt", "libvirt %s answers again after %llu ms",
+			t->cfg->libvirt_uri, (unsigned long long)(loop_now_ms() - j->started_ms));
 	tjob_free(j);
 }
 
@@ -708,6 +876,10 @@ static void tracker_job_run(struct work *w)
 	case TJ_SET_INDEX:
 		tracker_set_index_run(j);
 		break;
+	case TJ_META_GET:
+	case TJ_META_SET:
+		tracker_meta_run(j);
+		break;
 	}
 }
 
@@ -727,6 +899,10 @@ static void tracker_job_done(struct work *w)
 		break;
 	case TJ_SET_INDEX:
 		tracker_set_index_done(j);
+		break;
+	case TJ_META_GET:
+	case TJ_META_SET:
+		tracker_meta_done(j);
 		break;
 	case TJ_CLOSE:
 		tjob_free(j);
@@ -754,6 +930,7 @@ struct tracker *tracker_new(const struct vmibd_config *cfg, const struct virt_op
 		return NULL;
 	t->cfg = cfg;
 	t->ops = ops;
+	t->hung_ms = TRACKER_HUNG_MS;
 	vmcache_init(&t->cache);
 	atomic_init(&t->closed_reason, -1);
 	atomic_init(&t->closing, false);
@@ -779,6 +956,44 @@ void tracker_free(struct tracker *t)
 		loop_remove_timeout(t->kick_timer);
 	vmcache_clear(&t->cache);
 	free(t);
+}
+
+int tracker_add_hook(struct tracker *t, tracker_hook_fn fn, void *opaque)
+{
+	if (t->n_hooks >= TRACKER_MAX_HOOKS)
+		return -1;
+	t->hooks[t->n_hooks].fn = fn;
+	t->hooks[t->n_hooks++].opaque = opaque;
+	return 0;
+}
+
+void tracker_vm_apply(struct tracker *t, struct vm *fresh)
+{
+	/* the snapshot was read after everything the SET did: newer than any
+	 * event applied so far */
+	tracker_apply_one(t, fresh, t->seq);
+}
+
+void tracker_vm_forget(struct tracker *t, const unsigned char *uuid)
+{
+	tracker_drop(t, uuid);
+}
+
+struct vm *tracker_vm_edit(struct tracker *t, const unsigned char *uuid)
+{
+	return vmcache_by_uuid(&t->cache, uuid);
+}
+
+void tracker_vm_touched(struct tracker *t, const struct vm *vm, int old_oper)
+{
+	if (vm_oper_vmib(vm) == old_oper)
+		return;
+	tracker_note_change(t, false);
+}
+
+void tracker_set_error(struct tracker *t, const char *msg)
+{
+	tracker_error(t, msg);
 }
 
 void tracker_set_listener(struct tracker *t, tracker_listener_fn fn, void *opaque)
@@ -816,11 +1031,36 @@ const struct vmcache *tracker_cache(const struct tracker *t)
 
 const struct tracker_host *tracker_host(struct tracker *t)
 {
-	bool hung = t->stats_job &&
-		    loop_now_ms() - t->stats_job->started_ms > TRACKER_HUNG_MS;
+	uint64_t pending_ms = t->stats_job ? loop_now_ms() - t->stats_job->started_ms : 0;
+	bool hung = t->stats_job && pending_ms > t->hung_ms;
+	char msg[320];
 
 	t->host.connected = t->up && !hung;
+	if (hung && t->up && !t->hung_noted) {
+		/* vmibHostLastError says why the state is stale, once a hang */
+		t->hung_noted = true;
+		snprintf(msg, sizeof(msg), "libvirt %s: not answering (counters requested %llu ms ago)",
+			 t->cfg->libvirt_uri, (unsigned long long)pending_ms);
+		tracker_error(t, msg);
+		log_msg(LOG_ERR, "virt", "%s; serving the last known state", msg);
+	}
 	return &t->host;
+}
+
+void tracker_set_hung_ms(struct tracker *t, unsigned int ms)
+{
+	t->hung_ms = ms;
+}
+
+void tracker_host_error(struct tracker *t, const char *fmt, ...)
+{
+	char msg[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tracker_error(t, msg);
 }
 
 unsigned int tracker_connections(const struct tracker *t)

@@ -70,7 +70,73 @@ const struct tracker_host *tracker_host(struct tracker *t);
  * than stats-wait-ms, and not at all while libvirt is unreachable. */
 void tracker_need_stats(struct tracker *t);
 
+/* Record a host-wide error of another module (shaping, isolation) as
+ * vmibHostLastError. */
+void tracker_host_error(struct tracker *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Number of connections established so far (tests, logs). */
 unsigned int tracker_connections(const struct tracker *t);
+
+/* How long counters may stay pending before libvirt counts as not
+ * answering (stale, with the reason in last_error); default 5000 ms. */
+void tracker_set_hung_ms(struct tracker *t, unsigned int ms);
+
+/*
+ * Metadata elements other modules keep in a domain (shaping's rows, in
+ * their own namespace uri), read and written through the worker thread
+ * on the tracker's connection (virt_ops get_meta / set_meta).  cb runs
+ * later in the loop thread, always exactly once: rc as get_meta/set_meta
+ * (0, 1 the domain is gone, -1 an error, also when libvirt is down or
+ * vmibd stops), xml the element read (NULL if none; valid during the
+ * call), err the reason when rc is -1.  A write of xml NULL removes the
+ * element.  Returns -1 (and cb is not called) only if the job cannot be
+ * queued.
+ */
+typedef void (*tracker_meta_cb)(void *opaque, int rc, const char *xml,
+				const char *err);
+int tracker_meta_read(struct tracker *t, const unsigned char *uuid,
+		      const char *uri, tracker_meta_cb cb, void *opaque);
+int tracker_meta_write(struct tracker *t, const unsigned char *uuid,
+		       const char *uri, const char *prefix, const char *xml,
+		       tracker_meta_cb cb, void *opaque);
+
+/*
+ * Moments in a VM's life that other modules act on (shaping re-applies
+ * the rows kept in the VM's metadata).  Hooks run in the loop thread,
+ * with the VM's cached record, right after the tracker applied the
+ * snapshot that shows the moment (device names known):
+ *   TRACKER_VM_STARTED   the domain was started here (booted, restored);
+ *   TRACKER_VM_ARRIVING  an incoming migration created it here: its vif
+ *                        devices exist, it stays paused until the
+ *                        migration ends (the index is already chosen:
+ *                        its metadata's if free on this host);
+ *   TRACKER_VM_ARRIVED   the incoming migration finished (resumed, or
+ *                        left paused as it was on the source).
+ * Up to TRACKER_MAX_HOOKS hooks, called in the order they were added.
+ */
+#define TRACKER_MAX_HOOKS 4
+enum tracker_moment { TRACKER_VM_STARTED, TRACKER_VM_ARRIVING, TRACKER_VM_ARRIVED };
+typedef void (*tracker_hook_fn)(void *opaque, const struct vm *vm, enum tracker_moment m);
+int tracker_add_hook(struct tracker *t, tracker_hook_fn fn, void *opaque);
+
+/*
+ * The SET side (vmset.c, migrate.c) changes domains on its own control
+ * connection and brings the cache in step at once, rather than waiting
+ * for the events of its own changes:
+ */
+/* a snapshot read after the change (takes fresh; insert or update; a new
+ * domain gets its metadata's index if free) */
+void tracker_vm_apply(struct tracker *t, struct vm *fresh);
+/* the domain no longer exists */
+void tracker_vm_forget(struct tracker *t, const unsigned char *uuid);
+/* the cached record, for the fields the SET side owns (migrate_*,
+ * migrate_live, last_error; vm.h); NULL if absent */
+struct vm *tracker_vm_edit(struct tracker *t, const unsigned char *uuid);
+/* after such an edit: vmibHostLastChange follows if vmibVmOperState
+ * changed (it was old_oper) */
+void tracker_vm_touched(struct tracker *t, const struct vm *vm, int old_oper);
+/* vmibHostLastError */
+void tracker_set_error(struct tracker *t, const char *msg);
 
 #endif

@@ -7,7 +7,8 @@
  * persistence, autostart, scheduler parameters), counters through one
  * virConnectGetAllDomainStats() with per-domain fallbacks for drivers
  * that lack stats groups (the test driver has only "state"), and the
- * write of the vmib metadata index.  Runs in the worker thread, except the
+ * write of the vmib metadata index, and the metadata elements of other
+ * modules (shaping's rows).  Runs in the worker thread, except the
  * event callbacks, which libvirt dispatches from the loop thread.  It
  * never touches the VM cache.
  */
@@ -22,6 +23,7 @@
 #include "domxml.h"
 #include "log.h"
 #include "virt.h"
+#include "virt_int.h"
 
 /* what the callbacks get as opaque */
 struct virt_cb_ctx {
@@ -40,6 +42,11 @@ struct virt_conn {
 	struct virt_cb_ctx close_ctx;
 };
 
+virConnectPtr virt_conn_ptr(void *conn)
+{
+	return ((struct virt_conn *)conn)->conn;
+}
+
 static void virt_err(char *err, size_t errlen, const char *what, const char *name)
 {
 	const char *msg = virGetLastErrorMessage();
@@ -48,6 +55,16 @@ static void virt_err(char *err, size_t errlen, const char *what, const char *nam
 		snprintf(err, errlen, "%s %s: %s", what, name, msg);
 	else
 		snprintf(err, errlen, "%s: %s", what, msg);
+}
+
+/* like virt_err, naming the domain: its message is taken first, as
+ * virDomainGetName() resets libvirt's last error */
+static void virt_err_dom(char *err, size_t errlen, const char *what, virDomainPtr dom)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%s", virGetLastErrorMessage());
+	snprintf(err, errlen, "%s %s: %s", what, virDomainGetName(dom), msg);
 }
 
 static bool virt_err_is(int code)
@@ -166,7 +183,8 @@ static void virt_close(void *conn)
 		return;
 	for (i = 0; i < vc->n_events; i++)
 		virConnectDomainEventDeregisterAny(vc->conn, vc->event_ids[i]);
-	virConnectUnregisterCloseCallback(vc->conn, virt_on_close);
+	if (vc->close_ctx.cb)
+		virConnectUnregisterCloseCallback(vc->conn, virt_on_close);
 	virConnectClose(vc->conn);
 	free(vc);
 }
@@ -183,6 +201,12 @@ static void *virt_open(const char *uri, const struct virt_callbacks *cb,
 		virt_err(err, errlen, "virConnectOpen", NULL);
 		free(vc);
 		return NULL;
+	}
+	/* cb NULL: a control connection (virt.h), without events */
+	if (!cb) {
+		if (virConnectSetKeepAlive(vc->conn, 5, 2) < 0)
+			virResetLastError();
+		return vc;
 	}
 	vc->close_ctx.cb = cb;
 	vc->close_ctx.opaque = opaque;
@@ -247,6 +271,7 @@ static int virt_host(void *conn, struct virt_host *out, char *err, size_t errlen
 	virNodeInfo info;
 	const char *type;
 	char *s;
+	int rc_vcpus;
 
 	memset(out, 0, sizeof(*out));
 	if (virNodeGetInfo(vc->conn, &info) < 0) {
@@ -270,6 +295,8 @@ static int virt_host(void *conn, struct virt_host *out, char *err, size_t errlen
 	s = virConnectGetCapabilities(vc->conn);
 	out->migration = s && strstr(s, "<migration_features>") && strstr(s, "<live/>");
 	free(s);
+	rc_vcpus = virConnectGetMaxVcpus(vc->conn, NULL);
+	out->max_vcpus = rc_vcpus > 0 ? (unsigned int)rc_vcpus : 0;
 	virResetLastError();
 	return 0;
 }
@@ -678,7 +705,7 @@ static int virt_set_index(void *conn, const unsigned char *uuid, int32_t index,
 	}
 	old = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, VM_META_URI, 0);
 	if (!old && !virt_err_is(VIR_ERR_NO_DOMAIN_METADATA)) {
-		virt_err(err, errlen, "virDomainGetMetadata", virDomainGetName(dom));
+		virt_err_dom(err, errlen, "virDomainGetMetadata", dom);
 		goto out;
 	}
 	fresh = domxml_meta_set_index(old, index, perr, sizeof(perr));
@@ -692,13 +719,78 @@ static int virt_set_index(void *conn, const unsigned char *uuid, int32_t index,
 		flags |= VIR_DOMAIN_AFFECT_LIVE;
 	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, fresh,
 				 VM_META_PREFIX, VM_META_URI, flags) < 0) {
-		virt_err(err, errlen, "virDomainSetMetadata", virDomainGetName(dom));
+		virt_err_dom(err, errlen, "virDomainSetMetadata", dom);
 		goto out;
 	}
 	rc = 0;
 out:
 	free(old);
 	free(fresh);
+	virDomainFree(dom);
+	return rc;
+}
+
+/* the domain of uuid: NULL with rc 1 (gone) or -1 (error, err filled) */
+static virDomainPtr virt_domain(struct virt_conn *vc, const unsigned char *uuid,
+				int *rc, char *err, size_t errlen)
+{
+	char text[VM_UUID_STR_LEN + 1];
+	virDomainPtr dom = virDomainLookupByUUID(vc->conn, uuid);
+
+	if (dom)
+		return dom;
+	*rc = virt_err_is(VIR_ERR_NO_DOMAIN) ? 1 : -1;
+	if (*rc < 0) {
+		vm_uuid_format(uuid, text);
+		virt_err(err, errlen, "virDomainLookupByUUID", text);
+	}
+	virResetLastError();
+	return NULL;
+}
+
+static int virt_get_meta(void *conn, const unsigned char *uuid, const char *uri,
+			 char **xml, char *err, size_t errlen)
+{
+	virDomainPtr dom;
+	int rc = 0;
+
+	*xml = NULL;
+	dom = virt_domain(conn, uuid, &rc, err, errlen);
+	if (!dom)
+		return rc;
+	*xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, uri, 0);
+	if (!*xml && virt_err_is(VIR_ERR_NO_DOMAIN))
+		rc = 1;
+	else if (!*xml && !virt_err_is(VIR_ERR_NO_DOMAIN_METADATA)) {
+		virt_err_dom(err, errlen, "virDomainGetMetadata", dom);
+		rc = -1;
+	}
+	virResetLastError();
+	virDomainFree(dom);
+	return rc;
+}
+
+static int virt_set_meta(void *conn, const unsigned char *uuid, const char *uri,
+			 const char *prefix, const char *xml, char *err, size_t errlen)
+{
+	unsigned int flags = 0;
+	virDomainPtr dom;
+	int rc = 0;
+
+	dom = virt_domain(conn, uuid, &rc, err, errlen);
+	if (!dom)
+		return rc;
+	if (virDomainIsPersistent(dom) == 1)
+		flags |= VIR_DOMAIN_AFFECT_CONFIG;
+	if (virDomainIsActive(dom) == 1)
+		flags |= VIR_DOMAIN_AFFECT_LIVE;
+	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
+				 xml ? prefix : NULL, uri, flags) < 0) {
+		rc = virt_err_is(VIR_ERR_NO_DOMAIN) ? 1 : -1;
+		if (rc < 0)
+			virt_err_dom(err, errlen, "virDomainSetMetadata", dom);
+	}
+	virResetLastError();
 	virDomainFree(dom);
 	return rc;
 }
@@ -712,4 +804,18 @@ const struct virt_ops virt_libvirt_ops = {
 	.lookup = virt_lookup,
 	.stats = virt_stats,
 	.set_index = virt_set_index,
+	.get_meta = virt_get_meta,
+	.set_meta = virt_set_meta,
+	.alive = virt_set_alive,
+	.define = virt_set_define,
+	.undefine = virt_set_undefine,
+	.get_xml = virt_set_get_xml,
+	.power = virt_set_power,
+	.sched_get = virt_set_sched_get,
+	.sched_set = virt_set_sched_set,
+	.attach = virt_set_attach,
+	.detach_mac = virt_set_detach_mac,
+	.migrate = virt_set_migrate,
+	.abort_job = virt_set_abort_job,
+	.job_downtime = virt_set_job_downtime,
 };

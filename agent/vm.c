@@ -79,9 +79,13 @@ bool vm_is_active(const struct vm *vm)
 	       vm->state == VIR_DOMAIN_PMSUSPENDED;
 }
 
-/* vmibVmOperState (migrating(9) is set by the migration code, not here) */
+/* vmibVmOperState: migrating(9) while an outgoing migration started
+ * through vmibVmMigrateTarget runs (migrate.c sets the status) */
 int vm_oper_vmib(const struct vm *vm)
 {
+	if (vm->migrate_status == VMIB_ENUM_vmibVmMigrateStatus_inProgress &&
+	    vm_is_active(vm))
+		return VMIB_ENUM_vmibVmOperState_migrating;
 	switch (vm->state) {
 	case VIR_DOMAIN_RUNNING:
 		return VMIB_ENUM_vmibVmOperState_running;

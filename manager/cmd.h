@@ -15,13 +15,20 @@ enum cmd_status {
 	CMD_PROBLEMS = 1,        /* the scenario files have problems (listed) */
 	CMD_USAGE = 2,           /* bad command line */
 	CMD_FAILED = 3,          /* vmibctl cannot work: schemas missing, write error */
+	CMD_INCOMPLETE = 4,      /* a host could not be read, a change failed, or a
+				  * host does not match the scenario afterwards */
 };
+
+struct snmpc;
 
 struct cmd_ctx {
 	bool json;
 	const char *schema_dir;  /* NULL: search (xml_doc_schema_dir) */
 	FILE *out;               /* results, and JSON problems */
-	FILE *err;               /* problems in text mode */
+	FILE *err;               /* problems in text mode, progress */
+	int argc;                /* SNMP commands: everything after the command */
+	char **argv;             /* (operands and options, parsed by the handler) */
+	struct snmpc *snmp;      /* tests: use this client (borrowed), not Net-SNMP */
 };
 
 typedef int (*cmd_handler)(const struct cmd_ctx *ctx, char **operands);
@@ -29,6 +36,15 @@ typedef int (*cmd_handler)(const struct cmd_ctx *ctx, char **operands);
 int cmd_check(const struct cmd_ctx *ctx, char **operands);  /* REAL VIRTUAL */
 int cmd_show(const struct cmd_ctx *ctx, char **operands);   /* REAL VIRTUAL */
 int cmd_graph(const struct cmd_ctx *ctx, char **operands);  /* REAL VIRTUAL */
+
+/* SNMP commands: [OPTIONS] [NET-SNMP FLAGS] operands, from ctx->argv */
+int cmd_plan(const struct cmd_ctx *ctx, char **operands);     /* REAL VIRTUAL */
+int cmd_apply(const struct cmd_ctx *ctx, char **operands);    /* REAL VIRTUAL */
+int cmd_destroy(const struct cmd_ctx *ctx, char **operands);  /* REAL VIRTUAL */
+int cmd_status(const struct cmd_ctx *ctx, char **operands);   /* REAL VIRTUAL */
+int cmd_watch(const struct cmd_ctx *ctx, char **operands);    /* REAL VIRTUAL */
+int cmd_migrate(const struct cmd_ctx *ctx, char **operands);  /* REAL VIRTUAL VM HOST */
+int cmd_validate(const struct cmd_ctx *ctx, char **operands); /* REAL VIRTUAL */
 
 struct load;
 /*

@@ -20,7 +20,7 @@
 struct command {
 	const char *name;
 	const char *operands;
-	int n_operands;
+	int n_operands;          /* -1: the handler parses ctx.argv (SNMP commands) */
 	bool json;               /* --json applies */
 	cmd_handler run;
 	const char *help;
@@ -33,6 +33,20 @@ static const struct command commands[] = {
 	  "print the desired state of every host" },
 	{ "graph", "REAL.xml VIRTUAL.xml", 2, false, cmd_graph,
 	  "print the virtual topology over the hosts as Graphviz DOT" },
+	{ "plan", "REAL.xml VIRTUAL.xml", -1, true, cmd_plan,
+	  "read every host over SNMP; print what apply would change" },
+	{ "apply", "REAL.xml VIRTUAL.xml", -1, true, cmd_apply,
+	  "make every host what the scenario says (SNMP SETs), verify" },
+	{ "destroy", "REAL.xml VIRTUAL.xml", -1, true, cmd_destroy,
+	  "remove what the scenario made, and nothing else" },
+	{ "status", "REAL.xml VIRTUAL.xml", -1, true, cmd_status,
+	  "hosts, VMs, vifs, links with rates, errors, as read now" },
+	{ "watch", "REAL.xml VIRTUAL.xml", -1, false, cmd_watch,
+	  "status, refreshed every --interval seconds" },
+	{ "migrate", "REAL VIRTUAL VM HOST", -1, true, cmd_migrate,
+	  "live-migrate VM to HOST; wait, report the downtime" },
+	{ "validate", "REAL.xml VIRTUAL.xml", -1, true, cmd_validate,
+	  "measure each shaped link in the guests; CSV and plot" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -45,12 +59,19 @@ static int usage(FILE *fp, int status)
 	out_text(o, "usage: vmibctl [--json] [--schema-dir DIR] COMMAND ARGS...\n"
 		    "       vmibctl --help | --version\n\ncommands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
-		out_text(o, "  %-6s %-21s %s\n", commands[i].name, commands[i].operands,
+		out_text(o, "  %-8s %-21s %s\n", commands[i].name, commands[i].operands,
 			 commands[i].help);
 	out_text(o, "\noptions:\n"
-		    "  -j, --json            JSON output (check, show)\n"
+		    "  -j, --json            JSON output (all but graph and watch)\n"
 		    "  -s, --schema-dir DIR  where real.xsd and virtual.xsd are\n"
-		    "\nexit status: 0 ok, 1 problems in the files, 2 usage, 3 failure\n"
+		    "\nSNMP commands: vmibctl CMD [OPTIONS] [NET-SNMP FLAGS] OPERANDS\n"
+		    "  NET-SNMP FLAGS are snmpwalk's (-v3 -u -l -a -A -x -X, -v2c -c, -t -r ...);\n"
+		    "  defaults come from snmp.conf.  OPTIONS: --all (plan), --dry-run,\n"
+		    "  --verbose, --wait S, --max-varbinds N (apply, destroy), --interval S\n"
+		    "  (status, watch), --count N (watch), --timeout S, --cold (migrate)\n"
+		    "validate: --exec TEMPLATE --duration S --pings N --csv FILE --plot FILE\n"
+		    "\nexit status: 0 ok, 1 problems in the files, 2 usage, 3 failure,\n"
+		    "  4 a host could not be read, a change failed or did not take\n"
 		    "see vmibctl(1)\n");
 	out_free(o);
 	return status;
@@ -84,7 +105,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cmd_ctx ctx = { false, NULL, stdout, stderr };
+	struct cmd_ctx ctx = { .json = false, .out = stdout, .err = stderr };
 	const struct command *cmd = NULL;
 	size_t i;
 	int c;
@@ -105,9 +126,14 @@ int main(int argc, char **argv)
 			cmd = &commands[i];
 	if (!cmd)
 		return fail(mem_printf("unknown command '%s'", argv[optind]));
-	if (argc - optind - 1 != cmd->n_operands)
-		return fail(mem_printf("usage: vmibctl %s %s", cmd->name, cmd->operands));
 	if (ctx.json && !cmd->json)
 		return fail(mem_printf("--json does not apply to %s", cmd->name));
+	if (cmd->n_operands < 0) {
+		ctx.argc = argc - optind - 1;
+		ctx.argv = argv + optind + 1;
+		return cmd->run(&ctx, NULL);
+	}
+	if (argc - optind - 1 != cmd->n_operands)
+		return fail(mem_printf("usage: vmibctl %s %s", cmd->name, cmd->operands));
 	return cmd->run(&ctx, argv + optind + 1);
 }

@@ -17,8 +17,11 @@ static void vif_release(struct state_vif *v)
 	free(v->mac);
 	free(v->device);
 	free(v->routes);
-	for (i = 0; i < v->n_shapes; i++)
+	free(v->oper.routes_text);
+	for (i = 0; i < v->n_shapes; i++) {
 		free(v->shapes[i].name);
+		free(v->shapes[i].oper.last_error);
+	}
 	free(v->shapes);
 }
 
@@ -29,6 +32,9 @@ static void vm_release(struct state_vm *vm)
 	free(vm->name);
 	free(vm->image);
 	free(vm->moved_from);
+	free(vm->oper.uuid);
+	free(vm->oper.migrate_target);
+	free(vm->oper.last_error);
 	for (i = 0; i < vm->n_vifs; i++)
 		vif_release(&vm->vifs[i]);
 	free(vm->vifs);
@@ -43,14 +49,22 @@ static void host_release(struct state_host *h)
 	free(h->snmp);
 	free(h->libvirt);
 	free(h->bridge);
+	free(h->oper.error);
+	free(h->oper.hostname);
+	free(h->oper.hypervisor);
+	free(h->oper.hypervisor_version);
+	free(h->oper.libvirt_uri);
+	free(h->oper.last_error);
 	for (i = 0; i < h->n_vms; i++)
 		vm_release(&h->vms[i]);
 	free(h->vms);
 	for (i = 0; i < h->n_subnets; i++)
 		free(h->subnets[i].name);
 	free(h->subnets);
-	for (i = 0; i < h->n_rules; i++)
+	for (i = 0; i < h->n_rules; i++) {
 		free(h->rules[i].name);
+		free(h->rules[i].oper.last_error);
+	}
 	free(h->rules);
 }
 
@@ -112,6 +126,48 @@ char *state_routes_format(const struct state_vif *v)
 		s = t;
 	}
 	return s;
+}
+
+static int parse_route(const char *text, size_t len, struct state_route *r)
+{
+	char buf[64];
+	char *comma;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	comma = strchr(buf, ',');
+	if (comma)
+		*comma++ = '\0';
+	memset(r, 0, sizeof(*r));
+	if (ip4_parse_prefix(buf, &r->dst) < 0 || !ip4_is_network(&r->dst))
+		return -1;
+	r->has_via = comma != NULL;
+	return comma && ip4_parse_addr(comma, &r->via) < 0 ? -1 : 0;
+}
+
+int state_routes_parse(struct state_vif *v, const char *text)
+{
+	const char *p = text;
+	size_t len;
+
+	free(v->routes);
+	v->routes = NULL;
+	v->n_routes = 0;
+	while (*p) {
+		len = strcspn(p, ";");
+		if (parse_route(p, len, MEM_PUSH(v->routes, v->n_routes)) < 0) {
+			free(v->routes);
+			v->routes = NULL;
+			v->n_routes = 0;
+			return -1;
+		}
+		p += len;
+		if (*p == ';')
+			p++;
+	}
+	return 0;
 }
 
 const char *state_action_name(enum state_action a)

@@ -16,6 +16,10 @@
  * name; an isolation rule by index (the rule order).  Arrays are in a
  * stable, documented order (see merge.c) so output is reproducible.
  *
+ * What only an agent can tell (operational state, counters, errors) is
+ * kept in the *_oper members; the desired state leaves them zeroed, and
+ * read.c fills them for the current state.
+ *
  * Ownership: a struct state owns everything reachable from it;
  * state_release() frees it all and accepts a zeroed struct.
  */
@@ -49,6 +53,54 @@ enum state_placed {              /* desired state only: why a VM is where it is 
 	STATE_PLACED_AUTO,       /* chosen by the placement policy ("auto") */
 };
 
+/* operational values of the current state (read.c); zero in the desired */
+struct state_shape_oper {
+	int status;              /* vmibShapeOperStatus (VmibOperStatus), 0 = not read */
+	char *last_error;
+	uint64_t sent_octets, sent_pkts, dropped_pkts, overlimits;
+};
+
+struct state_vif_oper {
+	int32_t ifindex;
+	uint64_t rx_octets, rx_pkts, rx_errors, rx_drops;
+	uint64_t tx_octets, tx_pkts, tx_errors, tx_drops;
+	char *routes_text;       /* vmibVifRoutes as read, when it did not parse */
+};
+
+struct state_vm_oper {
+	int state;               /* vmibVmOperState, 0 = not read */
+	char *uuid;
+	uint64_t cpu_ms;
+	char *migrate_target;
+	int migrate_status;      /* vmibVmMigrateStatus */
+	uint32_t downtime_ms;
+	char *last_error;
+};
+
+struct state_rule_oper {
+	int status;              /* vmibIsolOperStatus */
+	char *last_error;
+	uint64_t matched_pkts;
+};
+
+struct state_host_oper {
+	bool read;               /* every table was read */
+	char *error;             /* why the host could not be read */
+	char *hostname;          /* vmibHostName */
+	char *hypervisor;        /* vmibHostHypervisorType */
+	char *hypervisor_version;
+	char *libvirt_uri;
+	uint32_t cpus;
+	uint64_t memory_total_kib, memory_free_kib;
+	bool has_caps;
+	unsigned caps;           /* bit n = vmibHostCapabilities bit n */
+	uint32_t vm_count;
+	uint32_t last_change;    /* TimeStamp, centiseconds */
+	int libvirt_state;       /* vmibHostLibvirtState */
+	char *last_error;
+	int isolation_oper;      /* vmibIsolationOperStatus */
+};
+
 struct state_route {
 	struct ip4_prefix dst;
 	bool has_via;            /* false: on-link through this vif */
@@ -60,6 +112,7 @@ struct state_shape {
 	char *name;              /* vmibShapeName, key within the vif */
 	struct ip4_prefix src;   /* vmibShapeSrcAddr/PrefixLen (0 = whole vif) */
 	struct shape_params p;
+	struct state_shape_oper oper;
 };
 
 struct state_vif {
@@ -74,6 +127,7 @@ struct state_vif {
 	size_t n_routes;
 	struct state_shape *shapes;  /* most specific source first */
 	size_t n_shapes;
+	struct state_vif_oper oper;
 };
 
 struct state_vm {
@@ -91,6 +145,7 @@ struct state_vm {
 	size_t n_vifs;
 	enum state_placed placed;
 	char *moved_from;        /* desired: running elsewhere now, else NULL */
+	struct state_vm_oper oper;
 };
 
 struct state_subnet {
@@ -104,6 +159,7 @@ struct state_rule {
 	char *name;
 	struct ip4_prefix src, dst;
 	enum state_action action;
+	struct state_rule_oper oper;
 };
 
 struct state_host {
@@ -122,6 +178,7 @@ struct state_host {
 	size_t n_subnets;
 	struct state_rule *rules;
 	size_t n_rules;
+	struct state_host_oper oper;
 };
 
 struct state {
@@ -135,6 +192,8 @@ struct state_vm *state_find_vm(const struct state_host *h, const char *name);
 struct state_shape *state_find_shape(const struct state_vif *v, const char *name);
 /* "10.2.0.0/24,10.1.0.1;10.3.0.5/32": the vmibVifRoutes syntax; malloc'd */
 char *state_routes_format(const struct state_vif *v);
+/* the reverse, into v->routes (replacing them); -1 on bad syntax */
+int state_routes_parse(struct state_vif *v, const char *text);
 const char *state_action_name(enum state_action a);
 const char *state_admin_name(enum state_admin a);
 const char *state_placed_name(enum state_placed p);

@@ -6,10 +6,20 @@
  * of each survives close/open unless fake_virt.lose_metadata is set (which
  * mimics libvirt's test driver, that rereads its file on every open).
  * Every mutating call is recorded as one line of text in fake_virt.log.
+ *
+ * The SET side's calls (define ... job_downtime) work on the same
+ * domains: a domain made by define() keeps its persistent XML (and, while
+ * it runs, a live copy that hot-plug edits), and lookup() parses it like
+ * libvirt's would be; the vmib metadata element is kept apart and spliced
+ * into both.  Each call is logged ("define vm1", "start vm1", "sched vm1
+ * cpu_shares=256", ...); one whose line starts with fake_virt.fail_on
+ * fails instead (logged with " -> refused").  A guest ignores the power
+ * button unless fake_virt.acpi_works.
  */
 #ifndef TEST_AGENT_FAKE_VIRT_H
 #define TEST_AGENT_FAKE_VIRT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "virt.h"
@@ -24,6 +34,11 @@ struct fake_dom {
 	int32_t file_meta_index;  /* metadata present in the "file" */
 	uint64_t rx_bytes;        /* counter returned by stats */
 	bool present;
+	/* the SET side (see above) */
+	char xml[8192];           /* persistent definition, "" for templates */
+	char live[8192];          /* the running domain's, "" if none */
+	char meta[2048];          /* the vmib metadata element, "" none */
+	struct virt_sched sched;  /* cpu_shares, vcpu_period, vcpu_quota */
 };
 
 struct fake_virt {
@@ -32,10 +47,22 @@ struct fake_virt {
 	bool fail_open;
 	bool lose_metadata;       /* open() forgets what set_index stored */
 	int opens, closes, stats_calls;
+	atomic_bool stats_block;  /* stats() waits while set (a hung libvirtd) */
 	char log[4096];
 	const struct virt_callbacks *cb;
 	void *opaque;
 	bool open_now;
+	/* the SET side */
+	char fail_on[128];        /* a call whose log line starts so fails */
+	bool acpi_works;          /* guests obey the power button */
+	const char *hv_type;      /* host(): instead of "FAKE" */
+	bool migration;           /* host(): migration advertised */
+	unsigned int max_vcpus;   /* host(): 0 = 64 */
+	uint64_t mem_free_kib;    /* host() and stats(): instead of theirs */
+	int ctl_opens, ctl_closes; /* connections opened without callbacks */
+	int next_n;               /* uuid numbers of defined domains */
+	atomic_bool calls_block;  /* SET-side calls wait while set (a slow
+				   * libvirtd; the control thread's tests) */
 };
 
 extern struct fake_virt fake_virt;
@@ -51,5 +78,7 @@ void fake_virt_event(struct fake_dom *d, int event, int new_state);
 /* the connection drops (libvirtd died) */
 void fake_virt_close_now(void);
 void fake_virt_uuid(int n, unsigned char uuid[16]);
+/* the XML lookup() would parse for d now (template or defined) */
+const char *fake_virt_xml(struct fake_dom *d, bool inactive);
 
 #endif

@@ -411,7 +411,45 @@ static void mib_handler_answers_get_and_getnext(void)
 	stop();
 }
 
+/* ts is within 3 ticks of what uptime_now was at when_ms */
+static bool near_ticks(uint32_t ts, unsigned long uptime_now, uint64_t when_ms)
+{
+	long want = (long)uptime_now - (long)((loop_now_ms() - when_ms) / 10);
+
+	return (long)ts >= want - 3 && (long)ts <= want + 3;
+}
+
+/* RFC 2579: a TimeStamp is sysUpTime at the occurrence, the same value on
+ * every read; sysUpTime moved by the master (AgentX) moves it too */
+static void mib_timestamps_read_the_same_every_time(void)
+{
+	uint64_t start, when;
+	uint32_t ts, hv;
+	int reads = 0, moved = 0;
+
+	netsnmp_set_agent_uptime(100000); /* 1000 s */
+	when = loop_now_ms() - 1234;
+	ts = mib_timestamp(when);
+	hv = mib_hv_timestamp(when);
+	/* read across several 10 ms ticks of both clocks */
+	for (start = loop_now_ms(); loop_now_ms() - start < 60; reads++)
+		if (mib_timestamp(when) != ts || mib_hv_timestamp(when) != hv)
+			moved++;
+	CU_ASSERT_TRUE(reads > 100);
+	CU_ASSERT_EQUAL(moved, 0);
+	/* the uptime at that moment, give or take the ticks of truncation */
+	CU_ASSERT_TRUE(near_ticks(ts, netsnmp_get_agent_uptime(), when));
+	CU_ASSERT_TRUE(near_ticks(hv, mib_hv_uptime(), when));
+	/* a restarted master: sysUpTime is 5 s now, 6 s ago was before it */
+	netsnmp_set_agent_uptime(500);
+	ts = mib_timestamp(when);
+	CU_ASSERT_TRUE(ts > 300 && near_ticks(ts, netsnmp_get_agent_uptime(), when));
+	CU_ASSERT_EQUAL(mib_timestamp(loop_now_ms() - 6000), 0);
+	CU_ASSERT_EQUAL(mib_timestamp(0), 0);
+}
+
 static const struct unit_test tests[] = {
+	UNIT_TEST(mib_timestamps_read_the_same_every_time),
 	UNIT_TEST(mib_vm_table_walk_is_dense_and_ordered),
 	UNIT_TEST(mib_vm_table_get_values),
 	UNIT_TEST(mib_vm_getnext_between_and_beyond_rows),

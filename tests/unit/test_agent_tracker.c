@@ -302,6 +302,48 @@ static void tracker_stats_detect_lost_state_change(void)
 }
 WITH_SETUP(tracker_stats_detect_lost_state_change)
 
+static bool synced_now(void)
+{
+	return tracker_synced(t);
+}
+
+static bool answering(void)
+{
+	return tracker_host(t)->connected;
+}
+
+/* a libvirtd that hangs without closing the connection: counters stay
+ * pending, the host turns stale and vmibHostLastError says why (not an
+ * older, unrelated error); when libvirt answers again all is well */
+static void tracker_hung_libvirt_is_stale_with_reason(void)
+{
+	three_domains();
+	worker_stop();
+	CU_ASSERT_EQUAL_FATAL(worker_start(true), 0);
+	cfg.stats_wait_ms = 0;
+	start_tracker();
+	iterate_until(synced_now, 1000);
+	CU_ASSERT_TRUE_FATAL(tracker_synced(t));
+	tracker_set_hung_ms(t, 50);
+	atomic_store(&fake_virt.stats_block, true);
+	tracker_need_stats(t);
+	CU_ASSERT_TRUE(tracker_host(t)->connected);
+	CU_ASSERT_STRING_EQUAL(tracker_host(t)->last_error, "");
+	usleep(80000);
+	CU_ASSERT_FALSE(tracker_host(t)->connected);
+	CU_ASSERT_PTR_NOT_NULL(strstr(tracker_host(t)->last_error, "not answering"));
+	atomic_store(&fake_virt.stats_block, false);
+	iterate_until(answering, 1000);
+	CU_ASSERT_TRUE(tracker_host(t)->connected);
+	CU_ASSERT_EQUAL(fake_virt.stats_calls, 1);
+	/* the threaded worker must run the close job before the tracker goes */
+	tracker_stop(t);
+	worker_stop();
+	tracker_free(t);
+	t = NULL;
+}
+WITH_SETUP(tracker_hung_libvirt_is_stale_with_reason)
+
 static const struct unit_test tests[] = {
 	{"tracker_connect_loads_and_records_indexes", tracker_connect_loads_and_records_indexes_wrapped},
 	{"tracker_event_changes_state_at_once", tracker_event_changes_state_at_once_wrapped},
@@ -311,6 +353,7 @@ static const struct unit_test tests[] = {
 	{"tracker_restart_reads_indexes_from_metadata", tracker_restart_reads_indexes_from_metadata_wrapped},
 	{"tracker_need_stats_refreshes_when_old", tracker_need_stats_refreshes_when_old_wrapped},
 	{"tracker_stats_detect_lost_state_change", tracker_stats_detect_lost_state_change_wrapped},
+	{"tracker_hung_libvirt_is_stale_with_reason", tracker_hung_libvirt_is_stale_with_reason_wrapped},
 	{NULL, NULL},
 };
 

@@ -8,11 +8,14 @@
  *    tests/data/plan/scenarios/NAME.sets; a second apply must send no SET;
  *    destroy must then leave every agent as it was before the apply.
  *  - every tests/data/plan/cases/NAME/: `command` (plan, apply, destroy,
- *    status, with options) is run with virtual.xml (and real.xml, else
+ *    status, migrate, with options; the words REAL and VIRTUAL stand for
+ *    the files, which are appended when they do not appear) is run with
+ *    virtual.xml (and real.xml, else
  *    tests/data/base/real.xml) against agents that hold what applying the
  *    virtual.xml named in `start` made (if there is one), plus
  *    agents.txt ("[h1]" sections of varbinds in pdu.h's text form; "!fail
- *    OBJECT STATUS TEXT" and "!unreachable TEXT" script failures); its output
+ *    OBJECT STATUS TEXT", "!unreachable TEXT" and "!maxvarbinds N" script
+ *    failures, "!peer TARGET HOST DOWNTIME_MS" migrations); its output
  *    (first line "exit N", timings blanked) must be output.txt and the SETs
  *    it sent sets.txt.  An apply that exits 0 must be idempotent.
  *
@@ -185,12 +188,23 @@ static long error_status(const char *name)
 	return -1;
 }
 
-static void directive(struct agents *a, size_t host, char *line, const char *file)
+static void directive(struct agents *a, const struct state *d, size_t host, char *line,
+		      const char *file)
 {
-	char object[64], status[32];
+	char object[64], status[32], target[256], to[64];
+	unsigned n = 0;
+	size_t k;
 	int off = 0;
 
-	if (strncmp(line, "!unreachable ", 13) == 0) {
+	if (sscanf(line, "!maxvarbinds %u", &n) == 1) {
+		snmpfake_max_varbinds(a->f, host, n);
+	} else if (sscanf(line, "!peer %255s %63s %u", target, to, &n) == 3) {
+		for (k = 0; k < d->n_hosts && strcmp(d->hosts[k].name, to) != 0; k++)
+			;
+		check(k < d->n_hosts, __LINE__, "%s: !peer: no host %s", file, to);
+		if (k < d->n_hosts)
+			snmpfake_peer(a->f, target, k, n);
+	} else if (strncmp(line, "!unreachable ", 13) == 0) {
 		snmpfake_unreachable(a->f, host, line + 13);
 	} else if (sscanf(line, "!fail %63s %31s %n", object, status, &off) == 2 && off > 0) {
 		check(error_status(status) > 0, __LINE__, "%s: bad status %s", file, status);
@@ -241,7 +255,7 @@ static void load_sections(struct agents *a, const struct state *d, const char *t
 					break;
 			check(host < d->n_hosts, __LINE__, "%s: unknown host %s", file, line);
 		} else if (line[0] == '!' && host < d->n_hosts) {
-			directive(a, host, line, file);
+			directive(a, d, host, line, file);
 		} else if (host < d->n_hosts) {
 			check(snmpfake_load(a->f, host, line, why) == 0, __LINE__, "%s: %s: %s", file,
 			      line, why);
@@ -429,12 +443,19 @@ static void recorded_case(const char *name)
 	split_words(command, &w);
 	fn = w.n > 0 ? handler(w.w[0]) : NULL;
 	check(fn != NULL, __LINE__, "%s: unknown command '%s'", name, command);
+	/* the files go where the command says REAL and VIRTUAL, else last */
 	for (k = 1; k < w.n; k++)
 		w.w[k - 1] = w.w[k];
-	w.w[w.n - 1] = real;
-	w.w[w.n] = virt;
+	w.n--;
+	if (!strstr(command, " REAL")) {
+		w.w[w.n++] = (char *)"REAL";
+		w.w[w.n++] = (char *)"VIRTUAL";
+	}
+	for (k = 0; k < w.n; k++)
+		w.w[k] = strcmp(w.w[k], "REAL") == 0 ? real : strcmp(w.w[k], "VIRTUAL") == 0 ? virt :
+			 w.w[k];
 	if (fn) {
-		rc = run(fn, a.c, w.w, w.n + 1, &out, &err);
+		rc = run(fn, a.c, w.w, w.n, &out, &err);
 		if (asprintf(&got, "exit %d\n%s%s%s", rc, out, *err ? "--- stderr\n" : "", err) > 0) {
 			norm = normalize(got);
 			snprintf(path, sizeof(path), "%s/output.txt", dir);
@@ -569,12 +590,158 @@ static void walk_spans_many_getbulks_and_stops_at_the_table_end(void)
 	snmpc_free(c);
 }
 
+/* --- JSON ----------------------------------------------------------------------------- */
+
+/* a strict RFC 8259 check: one value, then only white space */
+static const char *json_value(const char *p, int depth);
+
+static const char *json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *json_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p && *p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				int k;
+
+				for (k = 1; k <= 4; k++)
+					if (!isxdigit((unsigned char)p[k]))
+						return NULL;
+				p += 4;
+			} else if (!strchr("\"\\/bfnrt", *p)) {
+				return NULL;
+			}
+		}
+		p++;
+	}
+	return *p == '"' ? p + 1 : NULL;
+}
+
+static const char *json_number(const char *p)
+{
+	const char *q = p;
+
+	if (*q == '-')
+		q++;
+	if (!isdigit((unsigned char)*q))
+		return NULL;
+	while (isdigit((unsigned char)*q) || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' ||
+	       *q == '-')
+		q++;
+	return q;
+}
+
+static const char *json_container(const char *p, int depth, char close)
+{
+	p = json_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (close == '}') {
+			p = json_string(json_ws(p));
+			if (!p || *(p = json_ws(p)) != ':')
+				return NULL;
+			p++;
+		}
+		p = json_value(p, depth + 1);
+		if (!p)
+			return NULL;
+		p = json_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *json_value(const char *p, int depth)
+{
+	p = json_ws(p);
+	if (depth > 64)
+		return NULL;
+	if (*p == '{' || *p == '[')
+		return json_container(p, depth, *p == '{' ? '}' : ']');
+	if (*p == '"')
+		return json_string(p);
+	if (strncmp(p, "true", 4) == 0)
+		return p + 4;
+	if (strncmp(p, "false", 5) == 0)
+		return p + 5;
+	if (strncmp(p, "null", 4) == 0)
+		return p + 4;
+	return json_number(p);
+}
+
+static bool json_valid(const char *s)
+{
+	const char *end = json_value(s, 0);
+
+	return end && *json_ws(end) == '\0';
+}
+
+/* every SNMP command's --json output is one valid JSON document */
+static void json_every_snmp_command_writes_valid_json(void)
+{
+	static const char *const commands[][5] = {
+		{ "plan", "--all", NULL }, { "apply", "--dry-run", NULL }, { "apply", NULL },
+		{ "status", "--interval", "0", NULL }, { "migrate", "REAL", "VIRTUAL", "east1", "h2" },
+		{ "destroy", NULL }, { "apply", NULL },
+	};
+	char *real = (char *)BASE_REAL, *virt = (char *)SCENARIOS "/demo/virtual.xml";
+	struct agents a;
+	struct load l;
+	size_t i;
+
+	/* the checker itself */
+	CU_ASSERT(json_valid("{\"a\":[1,{\"b\":\"x\\\"y\"}],\"c\":true}\n"));
+	CU_ASSERT(!json_valid("{\"a\":1,}"));
+	CU_ASSERT(!json_valid("{\"a\" 1}"));
+	CU_ASSERT(!json_valid("[1,2]x"));
+	CU_ASSERT(!json_valid("{\"a\":1}{\"b\":2}"));
+	CU_ASSERT_EQUAL_FATAL(load_files(real, virt, SCHEMAS, &l), 0);
+	open_agents(&a, &l.desired);
+	load_sections(&a, &l.desired, "[h1]\n!peer qemu+tcp://10.250.0.2/system h2 37\n"
+				      "[h2]\n!fail vmibVmImage inconsistentValue no \"image\"\n", "json");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char *words[8], *out = NULL, *err = NULL;
+		int n = 0, k;
+
+		words[n++] = (char *)"--json";
+		for (k = 1; k < 5 && commands[i][k]; k++)
+			words[n++] = strcmp(commands[i][k], "REAL") == 0 ? real :
+				     strcmp(commands[i][k], "VIRTUAL") == 0 ? virt : (char *)commands[i][k];
+		if (strcmp(commands[i][0], "migrate") != 0) {
+			words[n++] = real;
+			words[n++] = virt;
+		}
+		run(handler(commands[i][0]), a.c, words, n, &out, &err);
+		check(json_valid(out), __LINE__, "%s: not JSON:\n%s", commands[i][0], out);
+		check(*err == '\0', __LINE__, "%s: wrote on stderr: %s", commands[i][0], err);
+		free(out);
+		free(err);
+	}
+	free(snmpfake_take_log(a.f));
+	snmpc_free(a.c);
+	load_release(&l);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(pdu_text_round_trips),
 	UNIT_TEST(pdu_parse_refuses_bad_lines),
 	UNIT_TEST(walk_spans_many_getbulks_and_stops_at_the_table_end),
 	UNIT_TEST(plan_every_scenario_applies_from_nothing_and_converges),
 	UNIT_TEST(plan_recorded_cases_send_what_was_recorded),
+	UNIT_TEST(json_every_snmp_command_writes_valid_json),
 	{ NULL, NULL },
 };
 

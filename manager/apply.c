@@ -1,0 +1,765 @@
+/*
+ * apply.c - turns plan items into SET units (the varbinds of apply.h's
+ * phases), packs them into PDUs and runs one state machine per host over
+ * the asynchronous client: send a PDU, on its answer mark its units, fetch
+ * the host's error text when it failed, send the next.  It reads the plan
+ * and writes only the report (and, for a dry run, the PDUs as text).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply.h"
+#include "mem.h"
+#include "out.h"
+
+enum phase {
+	PHASE_DELETE = 1,
+	PHASE_ISOLATION,
+	PHASE_VMS,
+	PHASE_SHAPES,
+};
+
+enum unit_state {
+	UNIT_PENDING,
+	UNIT_OK,
+	UNIT_FAILED,
+	UNIT_SKIPPED,
+};
+
+struct unit {
+	enum phase phase;
+	bool alone;              /* a PDU of its own (VM creation) */
+	bool needs_isolation;    /* skipped when isolation failed */
+	bool creates_vm;
+	uint32_t vm;             /* the VM it concerns, 0 for none */
+	char *title;
+	struct pdu pdu;          /* only the varbinds are used */
+	enum unit_state state;
+	char *error;
+};
+
+struct host_run {
+	struct applier *a;
+	size_t host;
+	const char *name;
+	struct unit *units;
+	size_t n_units;
+	size_t *flight;          /* units in the PDU in flight */
+	size_t n_flight;
+	struct pdu pdu;          /* the PDU in flight */
+	bool one_at_a_time;      /* after tooBig */
+	bool isolation_failed;
+	bool dead;
+	char *failed_text;       /* SNMP error of the failed unit, awaiting LastError */
+	size_t failed_unit;
+	size_t done_units;
+	struct apply_result *res;
+	struct timespec t0;
+};
+
+struct applier {
+	struct snmpc *c;
+	const struct apply_opts *opts;
+	struct host_run *runs;
+	size_t n_runs;
+	size_t live_lines;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* --- units from plan items -------------------------------------------------------- */
+
+static struct unit *new_unit(struct host_run *r, enum phase ph, const struct plan_item *it,
+			     const char *verb)
+{
+	struct unit *u = MEM_PUSH(r->units, r->n_units);
+	char *title = plan_item_title(it);
+
+	u->phase = ph;
+	u->pdu.cmd = PDU_SET;
+	u->vm = it->obj == PLAN_VM || it->obj == PLAN_SHAPE ? it->vm : 0;
+	u->title = mem_printf("%s %s", verb, title);
+	free(title);
+	return u;
+}
+
+static void add_rs(struct pdu *p, enum mibcol_id c, const uint32_t *ix, long rs)
+{
+	pdu_add_int(p, c, ix, rs);
+}
+
+static void vm_create_vbs(struct pdu *p, const struct state_vm *vm, uint32_t index)
+{
+	uint32_t ix[2] = { index, 0 };
+	size_t f;
+
+	add_rs(p, COL_VM_ROW_STATUS, ix, MIBCOL_RS_CREATE_AND_GO);
+	pdu_add_str(p, COL_VM_NAME, ix, vm->name);
+	pdu_add_str(p, COL_VM_IMAGE, ix, vm->image);
+	pdu_add_uns(p, COL_VM_MEMORY, ix, (uint32_t)vm->memory_kib);
+	pdu_add_uns(p, COL_VM_VCPUS, ix, vm->vcpus);
+	pdu_add_int(p, COL_VM_ADMIN, ix, vm->admin ? vm->admin : STATE_ADMIN_RUNNING);
+	if (vm->has_sched_weight)
+		pdu_add_uns(p, COL_VM_SCHED_WEIGHT, ix, vm->sched_weight);
+	if (vm->has_sched_cap)
+		pdu_add_uns(p, COL_VM_SCHED_CAP, ix, vm->sched_cap_percent);
+	for (f = 0; f < vm->n_vifs; f++) {
+		const struct state_vif *v = &vm->vifs[f];
+		char *routes = state_routes_format(v);
+
+		ix[1] = v->index;
+		add_rs(p, COL_VIF_ROW_STATUS, ix, MIBCOL_RS_CREATE_AND_GO);
+		pdu_add_str(p, COL_VIF_BRIDGE, ix, v->bridge ? v->bridge : "");
+		if (v->mac) {
+			unsigned m[6];
+			char raw[6];
+			int k;
+
+			if (sscanf(v->mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
+				   &m[5]) == 6) {
+				for (k = 0; k < 6; k++)
+					raw[k] = (char)m[k];
+				pdu_vb_set_str(pdu_add(p, COL_VIF_MAC, ix), raw, 6);
+			}
+		}
+		pdu_add_ip(p, COL_VIF_ADDR, ix, v->addr);
+		pdu_add_uns(p, COL_VIF_PREFIX_LEN, ix, v->prefix_len);
+		if (*routes)
+			pdu_add_str(p, COL_VIF_ROUTES, ix, routes);
+		free(routes);
+	}
+}
+
+static void shape_create_vbs(struct pdu *p, const struct plan_item *it)
+{
+	const struct state_shape *s = it->want_shape;
+	uint32_t ix[3] = { it->vm, it->vif, it->index };
+	int f;
+
+	add_rs(p, COL_SHAPE_ROW_STATUS, ix, MIBCOL_RS_CREATE_AND_GO);
+	pdu_add_str(p, COL_SHAPE_NAME, ix, s->name);
+	pdu_add_ip(p, COL_SHAPE_SRC_ADDR, ix, s->src.addr);
+	pdu_add_uns(p, COL_SHAPE_SRC_PREFIX_LEN, ix, s->src.len);
+	for (f = 0; f < SHAPE_N_FIELDS; f++)
+		if (shape_has(&s->p, f))
+			pdu_add_uns(p, (enum mibcol_id)(COL_SHAPE_RATE + f), ix, shape_get(&s->p, f));
+}
+
+/* the SETs of a CHANGE: one varbind per column, two for a prefix */
+static void change_vbs(struct pdu *p, const struct plan_item *it, const uint32_t *ix)
+{
+	const struct state_shape *ws = it->want_shape;
+	const struct state_rule *wr = it->want_rule;
+	const struct state_subnet *wn = it->want_subnet;
+	const struct state_vm *wv = it->want_vm;
+	size_t k;
+
+	for (k = 0; k < it->n_changes; k++) {
+		enum mibcol_id c = it->changes[k].col;
+
+		switch (c) {
+		case COL_SHAPE_SRC_ADDR:
+			pdu_add_ip(p, c, ix, ws->src.addr);
+			pdu_add_uns(p, COL_SHAPE_SRC_PREFIX_LEN, ix, ws->src.len);
+			break;
+		case COL_ISOL_SRC_ADDR:
+			pdu_add_ip(p, c, ix, wr->src.addr);
+			pdu_add_uns(p, COL_ISOL_SRC_PREFIX_LEN, ix, wr->src.len);
+			break;
+		case COL_ISOL_DST_ADDR:
+			pdu_add_ip(p, c, ix, wr->dst.addr);
+			pdu_add_uns(p, COL_ISOL_DST_PREFIX_LEN, ix, wr->dst.len);
+			break;
+		case COL_SUBNET_ADDR:
+			pdu_add_ip(p, c, ix, wn->prefix.addr);
+			pdu_add_uns(p, COL_SUBNET_PREFIX_LEN, ix, wn->prefix.len);
+			break;
+		case COL_ISOL_NAME:
+			pdu_add_str(p, c, ix, wr->name);
+			break;
+		case COL_ISOL_ACTION:
+			pdu_add_int(p, c, ix, wr->action);
+			break;
+		case COL_ISOLATION_DEFAULT:
+			pdu_add_int(p, c, ix, it->want_default);
+			break;
+		case COL_VM_ADMIN:
+			pdu_add_int(p, c, ix, wv->admin);
+			break;
+		default:         /* unsigned columns: the plan has the value */
+			pdu_add_uns(p, c, ix, (uint32_t)it->changes[k].to_n);
+			break;
+		}
+	}
+}
+
+static void isolation_vbs(struct pdu *p, const struct plan_item *it)
+{
+	uint32_t ix[1] = { it->index };
+	const struct state_rule *r = it->want_rule;
+	const struct state_subnet *s = it->want_subnet;
+	enum mibcol_id rs = it->obj == PLAN_RULE ? COL_ISOL_ROW_STATUS : COL_SUBNET_ROW_STATUS;
+
+	if (it->op == PLAN_DELETE) {
+		add_rs(p, rs, ix, MIBCOL_RS_DESTROY);
+	} else if (it->op == PLAN_CHANGE) {
+		change_vbs(p, it, ix);
+	} else if (it->obj == PLAN_SUBNET) {
+		add_rs(p, rs, ix, MIBCOL_RS_CREATE_AND_GO);
+		pdu_add_str(p, COL_SUBNET_NAME, ix, s->name);
+		pdu_add_ip(p, COL_SUBNET_ADDR, ix, s->prefix.addr);
+		pdu_add_uns(p, COL_SUBNET_PREFIX_LEN, ix, s->prefix.len);
+	} else {
+		add_rs(p, rs, ix, MIBCOL_RS_CREATE_AND_GO);
+		pdu_add_str(p, COL_ISOL_NAME, ix, r->name);
+		pdu_add_ip(p, COL_ISOL_SRC_ADDR, ix, r->src.addr);
+		pdu_add_uns(p, COL_ISOL_SRC_PREFIX_LEN, ix, r->src.len);
+		pdu_add_ip(p, COL_ISOL_DST_ADDR, ix, r->dst.addr);
+		pdu_add_uns(p, COL_ISOL_DST_PREFIX_LEN, ix, r->dst.len);
+		pdu_add_int(p, COL_ISOL_ACTION, ix, r->action);
+	}
+}
+
+/* all isolation changes of a host: one unit, one PDU (one chain rebuild) */
+static void build_isolation(struct host_run *r, const struct plan_host *ph)
+{
+	struct unit *u = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < ph->n_items; i++) {
+		const struct plan_item *it = &ph->items[i];
+
+		if (it->op == PLAN_UNCHANGED || (it->obj != PLAN_DEFAULT && it->obj != PLAN_SUBNET &&
+						 it->obj != PLAN_RULE))
+			continue;
+		if (!u) {
+			u = MEM_PUSH(r->units, r->n_units);
+			u->phase = PHASE_ISOLATION;
+			u->alone = true;
+			u->pdu.cmd = PDU_SET;
+		}
+		n++;
+		if (it->obj == PLAN_DEFAULT)
+			change_vbs(&u->pdu, it, (const uint32_t[]){ 0 });
+		else
+			isolation_vbs(&u->pdu, it);
+	}
+	if (u)
+		u->title = mem_printf("isolation (%zu change%s)", n, n == 1 ? "" : "s");
+}
+
+static void build_vm_unit(struct host_run *r, const struct plan_item *it, bool create)
+{
+	uint32_t ix[1] = { it->vm };
+	struct unit *u;
+
+	if (create) {
+		u = new_unit(r, PHASE_VMS, it, "create");
+		u->alone = true;
+		u->needs_isolation = true;
+		u->creates_vm = true;
+		vm_create_vbs(&u->pdu, it->want_vm, it->vm);
+	} else if (it->op == PLAN_CHANGE) {
+		u = new_unit(r, PHASE_VMS, it, "change");
+		change_vbs(&u->pdu, it, ix);
+	} else {
+		u = new_unit(r, PHASE_DELETE, it, it->op == PLAN_REPLACE ? "delete (to replace)" :
+					      "delete");
+		add_rs(&u->pdu, COL_VM_ROW_STATUS, ix, MIBCOL_RS_DESTROY);
+	}
+}
+
+static void build_shape_unit(struct host_run *r, const struct plan_item *it)
+{
+	uint32_t ix[3] = { it->vm, it->vif, it->index };
+	struct unit *u = new_unit(r, PHASE_SHAPES, it, plan_op_name(it->op));
+
+	if (it->op == PLAN_CREATE)
+		shape_create_vbs(&u->pdu, it);
+	else if (it->op == PLAN_CHANGE)
+		change_vbs(&u->pdu, it, ix);
+	else
+		add_rs(&u->pdu, COL_SHAPE_ROW_STATUS, ix, MIBCOL_RS_DESTROY);
+}
+
+static int cmp_phase(const void *a, const void *b)
+{
+	const struct unit *x = a, *y = b;
+
+	return (int)x->phase - (int)y->phase;
+}
+
+static void build_units(struct host_run *r, const struct plan_host *ph)
+{
+	size_t i;
+
+	for (i = 0; i < ph->n_items; i++) {
+		const struct plan_item *it = &ph->items[i];
+
+		if (it->op == PLAN_UNCHANGED)
+			continue;
+		if (it->obj == PLAN_VM) {
+			if (it->op != PLAN_CREATE)
+				build_vm_unit(r, it, false);
+			if (it->op == PLAN_CREATE || it->op == PLAN_REPLACE)
+				build_vm_unit(r, it, true);
+		} else if (it->obj == PLAN_SHAPE) {
+			build_shape_unit(r, it);
+		}
+	}
+	build_isolation(r, ph);
+	/* a stable sort by phase: insertion order within a phase is the plan's */
+	for (i = 1; i < r->n_units; i++) {
+		struct unit t = r->units[i];
+		size_t j;
+
+		for (j = i; j > 0 && cmp_phase(&r->units[j - 1], &t) > 0; j--)
+			r->units[j] = r->units[j - 1];
+		r->units[j] = t;
+	}
+}
+
+/* --- packing --------------------------------------------------------------------- */
+
+static size_t max_vbs(const struct applier *a)
+{
+	return a->opts->max_varbinds ? a->opts->max_varbinds : APPLY_DEFAULT_VARBINDS;
+}
+
+/* the next PDU of r: consecutive pending units of one phase; false if none */
+static bool pack(struct host_run *r)
+{
+	size_t i, k, first = r->n_units, n = 0;
+
+	r->n_flight = 0;
+	pdu_release(&r->pdu);
+	r->pdu.cmd = PDU_SET;
+	for (i = 0; i < r->n_units && first == r->n_units; i++)
+		if (r->units[i].state == UNIT_PENDING)
+			first = i;
+	for (i = first; i < r->n_units; i++) {
+		struct unit *u = &r->units[i];
+
+		if (u->state != UNIT_PENDING)
+			continue;
+		if (u->phase != r->units[first].phase)
+			break;
+		if (r->n_flight > 0 && (u->alone || r->units[first].alone || r->one_at_a_time ||
+					n + u->pdu.n > max_vbs(r->a)))
+			break;
+		r->flight[r->n_flight++] = i;
+		for (k = 0; k < u->pdu.n; k++)
+			pdu_vb_copy(MEM_PUSH(r->pdu.vb, r->pdu.n), &u->pdu.vb[k]);
+		n += u->pdu.n;
+	}
+	return r->n_flight > 0;
+}
+
+/* --- dependencies ----------------------------------------------------------------- */
+
+static void skip_dependents(struct host_run *r, const struct unit *f);
+static void progress_unit(struct applier *a, struct host_run *r, const struct unit *u);
+
+static void skip(struct host_run *r, struct unit *u, const char *why)
+{
+	u->state = UNIT_SKIPPED;
+	u->error = mem_strdup(why);
+	r->done_units++;
+	progress_unit(r->a, r, u);
+	skip_dependents(r, u);
+}
+
+/* after unit f failed or was skipped: skip what depended on it */
+static void skip_dependents(struct host_run *r, const struct unit *f)
+{
+	char *why;
+	size_t i;
+
+	for (i = 0; i < r->n_units; i++) {
+		struct unit *u = &r->units[i];
+
+		if (u->state != UNIT_PENDING)
+			continue;
+		if (f->phase == PHASE_ISOLATION && u->needs_isolation) {
+			skip(r, u, "isolation could not be set first");
+		} else if (f->vm && u->vm == f->vm && u->phase > f->phase) {
+			why = mem_printf("depends on: %s", f->title);
+			skip(r, u, why);
+			free(why);
+		}
+	}
+}
+
+static void give_up(struct host_run *r, const char *why)
+{
+	size_t i;
+
+	r->dead = true;
+	for (i = 0; i < r->n_units; i++)
+		if (r->units[i].state == UNIT_PENDING)
+			skip(r, &r->units[i], why);
+}
+
+/* --- progress ---------------------------------------------------------------------- */
+
+static void progress_live(struct applier *a)
+{
+	struct out *o = a->opts->progress_out;
+	size_t i;
+
+	if (a->live_lines)
+		out_text(o, "\033[%zuA", a->live_lines);
+	for (i = 0; i < a->n_runs; i++) {
+		struct host_run *r = &a->runs[i];
+
+		out_text(o, "\r\033[K%-8s ", r->name);
+		if (r->n_flight && r->done_units < r->n_units)
+			out_text(o, "[%zu/%zu] %s%s\n", r->done_units + r->n_flight, r->n_units,
+				 r->units[r->flight[0]].title, r->n_flight > 1 ? " and more" : "");
+		else
+			out_text(o, "%s (%zu/%zu)\n", r->res->failed || r->res->skipped ? "done, with errors" :
+				 r->n_units ? "done" : "nothing to do", r->done_units, r->n_units);
+	}
+	a->live_lines = a->n_runs;
+}
+
+static void progress_unit(struct applier *a, struct host_run *r, const struct unit *u)
+{
+	if (a->opts->progress == APPLY_LINES)
+		out_text(a->opts->progress_out, "%s: %s %s%s%s\n", r->name,
+			 u->state == UNIT_OK ? "ok  " : u->state == UNIT_FAILED ? "FAIL" : "skip",
+			 u->title, u->error ? ": " : "", u->error ? u->error : "");
+}
+
+static void progress(struct applier *a)
+{
+	if (a->opts->progress == APPLY_LIVE)
+		progress_live(a);
+}
+
+/* --- the per-host state machine ------------------------------------------------------ */
+
+static void send_next(struct host_run *r);
+
+static void unit_done(struct host_run *r, size_t i, enum unit_state st, const char *error)
+{
+	struct unit *u = &r->units[i];
+
+	u->state = st;
+	u->error = mem_strdup(error);
+	r->done_units++;
+	if (st == UNIT_FAILED && u->phase == PHASE_ISOLATION)
+		r->isolation_failed = true;
+	progress_unit(r->a, r, u);
+	if (st == UNIT_FAILED)
+		skip_dependents(r, u);
+}
+
+/* the LastError column for the row of varbind vb, and vmibHostLastError */
+static void error_oids(const struct pdu_vb *vb, struct pdu *get)
+{
+	size_t at;
+	enum mibcol_id c = mibcol_find(vb->oid, vb->oid_len, &at);
+	enum mibcol_id le = MIBCOL_N;
+
+	get->cmd = PDU_GET;
+	if (c != MIBCOL_N) {
+		switch (mibcol_cols[c].table) {
+		case MIBCOL_VM:
+		case MIBCOL_VIF: le = COL_VM_LAST_ERROR; break;
+		case MIBCOL_SHAPE: le = COL_SHAPE_LAST_ERROR; break;
+		case MIBCOL_ISOL: le = COL_ISOL_LAST_ERROR; break;
+		default: break;
+		}
+	}
+	if (le != MIBCOL_N)
+		pdu_add(get, le, vb->oid + at)->type = MIBCOL_NULL;
+	pdu_add(get, COL_HOST_LAST_ERROR, NULL)->type = MIBCOL_NULL;
+}
+
+static void got_error_text(void *arg, struct pdu_resp *resp)
+{
+	struct host_run *r = arg;
+	const char *text = NULL;
+	char *full;
+	size_t i;
+
+	for (i = 0; !resp->fail && !resp->status && i < resp->n && !text; i++)
+		if (resp->vb[i].type == MIBCOL_STRING && resp->vb[i].s_len > 0)
+			text = resp->vb[i].s;
+	full = text ? mem_printf("%s: %s", r->failed_text, text) : mem_strdup(r->failed_text);
+	unit_done(r, r->failed_unit, UNIT_FAILED, full);
+	free(full);
+	free(r->failed_text);
+	r->failed_text = NULL;
+	send_next(r);
+}
+
+/* which unit of the flight holds varbind index (1-based) */
+static size_t unit_of_vb(const struct host_run *r, long index)
+{
+	size_t k, seen = 0;
+
+	if (index < 1)
+		return r->n_flight;
+	for (k = 0; k < r->n_flight; k++) {
+		seen += r->units[r->flight[k]].pdu.n;
+		if ((size_t)index <= seen)
+			return k;
+	}
+	return r->n_flight;
+}
+
+static void got_answer(void *arg, struct pdu_resp *resp)
+{
+	struct host_run *r = arg;
+	struct pdu get = { PDU_GET, 0, NULL, 0 };
+	char *err;
+	size_t k;
+
+	if (resp->fail) {
+		for (k = 0; k < r->n_flight; k++)
+			unit_done(r, r->flight[k], UNIT_FAILED, resp->fail);
+		r->res->reached = false;
+		give_up(r, "the host stopped answering");
+		send_next(r);
+		return;
+	}
+	if (resp->status == 0) {
+		for (k = 0; k < r->n_flight; k++)
+			unit_done(r, r->flight[k], UNIT_OK, NULL);
+		send_next(r);
+		return;
+	}
+	if (resp->status == MIBCOL_ERR_TOO_BIG && r->n_flight > 1) {
+		r->one_at_a_time = true;  /* the units are still pending: resend */
+		send_next(r);
+		return;
+	}
+	k = unit_of_vb(r, resp->index);
+	err = snmpc_error_text(resp, &r->pdu);
+	if (k == r->n_flight) {  /* no varbind named: the whole PDU failed */
+		for (k = 0; k < r->n_flight; k++)
+			unit_done(r, r->flight[k], UNIT_FAILED, err);
+		free(err);
+		send_next(r);
+		return;
+	}
+	/* one unit failed; the others of the PDU stay pending and go again */
+	r->failed_unit = r->flight[k];
+	r->failed_text = err;
+	error_oids(&r->pdu.vb[resp->index - 1], &get);
+	snmpc_send(r->a->c, r->host, &get, got_error_text, r);
+	pdu_release(&get);
+}
+
+static void send_next(struct host_run *r)
+{
+	size_t i;
+
+	if (r->dead || !pack(r)) {
+		r->n_flight = 0;
+		r->res->seconds = since(&r->t0);
+		progress(r->a);
+		return;
+	}
+	for (i = 0; r->isolation_failed && i < r->n_flight; i++) {
+		if (r->units[r->flight[i]].needs_isolation) {
+			skip(r, &r->units[r->flight[i]], "isolation could not be set first");
+			send_next(r);
+			return;
+		}
+	}
+	r->res->pdus++;
+	r->res->varbinds += r->pdu.n;
+	progress(r->a);
+	snmpc_send(r->a->c, r->host, &r->pdu, got_answer, r);
+}
+
+/* --- dry run --------------------------------------------------------------------- */
+
+static void print_pdus(struct host_run *r, struct out *o)
+{
+	size_t k, n = 0;
+
+	out_obj_open(o, NULL);
+	out_str(o, "name", NULL, r->name);
+	out_arr_open(o, "pdus");
+	while (pack(r)) {
+		n++;
+		out_obj_open(o, NULL);
+		out_text(o, "%s SET #%zu:", r->name, n);
+		out_arr_open(o, "units");
+		for (k = 0; k < r->n_flight; k++) {
+			out_str(o, NULL, k ? "; %s" : " %s", r->units[r->flight[k]].title);
+			r->units[r->flight[k]].state = UNIT_OK;
+		}
+		out_arr_close(o);
+		out_text(o, "\n");
+		out_arr_open(o, "varbinds");
+		for (k = 0; k < r->pdu.n; k++) {
+			char *s = pdu_vb_format(&r->pdu.vb[k]);
+
+			out_str(o, NULL, "  %s\n", s);
+			free(s);
+		}
+		out_arr_close(o);
+		out_obj_close(o);
+		r->res->pdus++;
+		r->res->varbinds += r->pdu.n;
+	}
+	out_arr_close(o);
+	if (n == 0)
+		out_text(o, "%s: no SET to send\n", r->name);
+	out_obj_close(o);
+}
+
+/* --- results ---------------------------------------------------------------------- */
+
+static void collect(struct host_run *r, struct apply_report *rep)
+{
+	struct apply_result *res = r->res;
+	size_t i;
+
+	res->units = r->n_units;
+	for (i = 0; i < r->n_units; i++) {
+		struct unit *u = &r->units[i];
+
+		if (u->state == UNIT_OK) {
+			res->ok++;
+		} else if (u->state == UNIT_FAILED) {
+			res->failed++;
+			*MEM_PUSH(res->errors, res->n_errors) = mem_printf("%s: %s", u->title, u->error);
+		} else if (u->state == UNIT_SKIPPED) {
+			res->skipped++;
+			*MEM_PUSH(res->skips, res->n_skips) = mem_printf("%s: %s", u->title, u->error);
+		}
+	}
+	rep->ok += res->ok;
+	rep->failed += res->failed;
+	rep->skipped += res->skipped;
+}
+
+static void release_run(struct host_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_units; i++) {
+		pdu_release(&r->units[i].pdu);
+		free(r->units[i].title);
+		free(r->units[i].error);
+	}
+	free(r->units);
+	free(r->flight);
+	pdu_release(&r->pdu);
+	free(r->failed_text);
+}
+
+size_t apply_run(struct snmpc *c, const struct plan *p, const struct apply_opts *opts,
+		 struct out *o, struct apply_report *rep)
+{
+	struct applier a = { c, opts, NULL, p->n_hosts, 0 };
+	struct timespec t0;
+	size_t i, bad = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(rep, 0, sizeof(*rep));
+	rep->n_hosts = p->n_hosts;
+	rep->hosts = mem_array(NULL, p->n_hosts + 1, sizeof(*rep->hosts));
+	memset(rep->hosts, 0, (p->n_hosts + 1) * sizeof(*rep->hosts));
+	a.runs = mem_array(NULL, p->n_hosts + 1, sizeof(*a.runs));
+	memset(a.runs, 0, (p->n_hosts + 1) * sizeof(*a.runs));
+	for (i = 0; i < p->n_hosts; i++) {
+		struct host_run *r = &a.runs[i];
+
+		r->a = &a;
+		r->host = i;
+		r->name = p->hosts[i].want->name;
+		r->res = &rep->hosts[i];
+		r->res->host = r->name;
+		r->res->reached = p->hosts[i].have->oper.read;
+		r->t0 = t0;
+		build_units(r, &p->hosts[i]);
+		r->flight = mem_array(NULL, r->n_units + 1, sizeof(*r->flight));
+	}
+	if (opts->dry_run) {
+		out_arr_open(o, "hosts");
+		for (i = 0; i < p->n_hosts; i++)
+			print_pdus(&a.runs[i], o);
+		out_arr_close(o);
+	} else {
+		for (i = 0; i < p->n_hosts; i++)
+			send_next(&a.runs[i]);
+		snmpc_run(c);
+	}
+	for (i = 0; i < p->n_hosts; i++) {
+		if (!opts->dry_run)
+			collect(&a.runs[i], rep);
+		bad += rep->hosts[i].failed + rep->hosts[i].skipped > 0 || !rep->hosts[i].reached;
+		release_run(&a.runs[i]);
+	}
+	free(a.runs);
+	rep->seconds = since(&t0);
+	return bad;
+}
+
+void apply_report_release(struct apply_report *rep)
+{
+	size_t i, k;
+
+	for (i = 0; i < rep->n_hosts; i++) {
+		for (k = 0; k < rep->hosts[i].n_errors; k++)
+			free(rep->hosts[i].errors[k]);
+		free(rep->hosts[i].errors);
+		for (k = 0; k < rep->hosts[i].n_skips; k++)
+			free(rep->hosts[i].skips[k]);
+		free(rep->hosts[i].skips);
+	}
+	free(rep->hosts);
+	memset(rep, 0, sizeof(*rep));
+}
+
+void apply_report_print(const struct apply_report *rep, struct out *o)
+{
+	size_t i, k;
+
+	out_arr_open(o, "hosts");
+	for (i = 0; i < rep->n_hosts; i++) {
+		const struct apply_result *r = &rep->hosts[i];
+
+		out_obj_open(o, NULL);
+		out_str(o, "name", "%s: ", r->host);
+		out_bool(o, "reached", r->reached || r->pdus ? NULL : "not reached\n", r->reached);
+		if (!r->reached && !r->pdus) {
+			out_obj_close(o);
+			continue;
+		}
+		out_u64(o, "changes", "%llu change(s) made", r->ok);
+		out_u64(o, "failed", ", %llu failed", r->failed);
+		out_u64(o, "skipped", ", %llu skipped", r->skipped);
+		out_u64(o, "setPdus", "; %llu SET PDU(s)", r->pdus);
+		out_u64(o, "varbinds", ", %llu varbinds", r->varbinds);
+		out_u64(o, "ms", ", %llu ms\n", (uint64_t)(r->seconds * 1000 + 0.5));
+		out_arr_open(o, "errors");
+		for (k = 0; k < r->n_errors; k++) {
+			out_text(o, "%s:   error: ", r->host);
+			out_str(o, NULL, "%s\n", r->errors[k]);
+		}
+		out_arr_close(o);
+		out_arr_open(o, "skips");
+		for (k = 0; k < r->n_skips; k++) {
+			out_text(o, "%s:   skipped: ", r->host);
+			out_str(o, NULL, "%s\n", r->skips[k]);
+		}
+		out_arr_close(o);
+		out_obj_close(o);
+	}
+	out_arr_close(o);
+}

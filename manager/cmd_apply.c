@@ -1,0 +1,279 @@
+/*
+ * cmd_apply.c - `vmibctl apply` and `vmibctl destroy`: read every host,
+ * plan (plan.h), execute the plan with SETs (apply.h), then read every
+ * host again to verify that it matches the scenario (apply) or holds
+ * nothing of it any more (destroy), and that nothing the agents report is
+ * failed.  Exit 0 only when every host was read, every SET succeeded and
+ * the verification found nothing left to do; 4 otherwise.
+ *
+ * --wait SECONDS makes the verification wait (polling) until the
+ * scenario's VMs run and their shape rows are in force, or time runs out.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "apply.h"
+#include "cmd_snmp.h"
+#include "mem.h"
+#include "out.h"
+#include "plan.h"
+#include "read.h"
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+	struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+	nanosleep(&t, NULL);
+}
+
+/* --- what the agents report ------------------------------------------------------- */
+
+static bool vm_running(int state)
+{
+	return state == 0 || state == VMIB_ENUM_vmibVmOperState_running ||
+	       state == VMIB_ENUM_vmibVmOperState_blocked;
+}
+
+/* the scenario's VMs run and their rows are no longer pending */
+static bool settled(const struct plan *p)
+{
+	size_t h, i;
+
+	for (h = 0; h < p->n_hosts; h++) {
+		for (i = 0; i < p->hosts[h].n_items; i++) {
+			const struct plan_item *it = &p->hosts[h].items[i];
+
+			if (it->have_vm && !vm_running(it->have_vm->oper.state))
+				return false;
+			if (it->have_shape &&
+			    it->have_shape->oper.status == VMIB_ENUM_vmibShapeOperStatus_pending)
+				return false;
+		}
+	}
+	return true;
+}
+
+static const char *oper_name(enum mibcol_id c, int v)
+{
+	const char *s = mibcol_enum_name(c, v);
+
+	return s ? s : "?";
+}
+
+static void problem(struct out *o, size_t *n, const char *host, char *text)
+{
+	out_text(o, "%s: problem: ", host);
+	out_str(o, NULL, "%s\n", text);
+	(*n)++;
+	free(text);
+}
+
+static bool bad_status(int st)
+{
+	return st == VMIB_ENUM_vmibShapeOperStatus_failed ||
+	       st == VMIB_ENUM_vmibShapeOperStatus_unsupported;
+}
+
+/* failures the agents report for the scenario's rows */
+static size_t oper_problems(const struct plan *p, struct out *o, bool waited)
+{
+	size_t h, i, n = 0;
+
+	out_arr_open(o, "problems");
+	for (h = 0; h < p->n_hosts; h++) {
+		const char *host = p->hosts[h].want->name;
+		const struct state_host *hh = p->hosts[h].have;
+
+		if (hh->oper.read && bad_status(hh->oper.isolation_oper))
+			problem(o, &n, host, mem_printf("isolation is %s: %s",
+				oper_name(COL_ISOLATION_OPER, hh->oper.isolation_oper),
+				hh->oper.last_error ? hh->oper.last_error : ""));
+		for (i = 0; i < p->hosts[h].n_items; i++) {
+			const struct plan_item *it = &p->hosts[h].items[i];
+			char *t = plan_item_title(it);
+
+			if (it->have_vm && (it->have_vm->oper.state == VMIB_ENUM_vmibVmOperState_crashed ||
+					    (waited && !vm_running(it->have_vm->oper.state))))
+				problem(o, &n, host, mem_printf("%s is %s%s%s", t,
+					oper_name(COL_VM_OPER, it->have_vm->oper.state),
+					it->have_vm->oper.last_error && *it->have_vm->oper.last_error ?
+					": " : "", it->have_vm->oper.last_error ?
+					it->have_vm->oper.last_error : ""));
+			if (it->have_shape && bad_status(it->have_shape->oper.status))
+				problem(o, &n, host, mem_printf("%s is %s: %s", t,
+					oper_name(COL_SHAPE_OPER, it->have_shape->oper.status),
+					it->have_shape->oper.last_error ? it->have_shape->oper.last_error : ""));
+			if (it->have_rule && bad_status(it->have_rule->oper.status))
+				problem(o, &n, host, mem_printf("%s is %s: %s", t,
+					oper_name(COL_ISOL_OPER, it->have_rule->oper.status),
+					it->have_rule->oper.last_error ? it->have_rule->oper.last_error : ""));
+			free(t);
+		}
+	}
+	out_arr_close(o);
+	return n;
+}
+
+/* changes a plan still has: printed as "h1: not done: ..." */
+static size_t left_over(const struct plan *p, struct out *o)
+{
+	size_t h, i, n = 0;
+
+	out_arr_open(o, "notDone");
+	for (h = 0; h < p->n_hosts; h++) {
+		for (i = 0; i < p->hosts[h].n_items; i++) {
+			const struct plan_item *it = &p->hosts[h].items[i];
+			char *t;
+
+			if (it->op == PLAN_UNCHANGED)
+				continue;
+			t = plan_item_title(it);
+			out_text(o, "%s: not done: %s ", p->hosts[h].want->name, plan_op_name(it->op));
+			out_str(o, NULL, "%s\n", t);
+			free(t);
+			n++;
+		}
+		if (!p->hosts[h].have->oper.read) {
+			out_text(o, "%s: not verified: ", p->hosts[h].want->name);
+			out_str(o, NULL, "%s\n", p->hosts[h].have->oper.error);
+			n++;
+		}
+	}
+	out_arr_close(o);
+	return n;
+}
+
+/* read again (waiting with --wait) and check; returns what is wrong */
+static size_t verify(struct cmd_snmp *s, enum plan_mode mode, struct out *o)
+{
+	double t0 = now_s(), deadline = t0 + s->wait_s;
+	struct state cur;
+	struct plan p;
+	size_t n;
+
+	for (;;) {
+		read_hosts(s->c, &s->load.desired, &cur);
+		plan_compute(&s->load.desired, &cur, mode, &p);
+		if (mode == PLAN_DESTROY || s->wait_s <= 0 || plan_pending(&p) > 0 ||
+		    p.unreadable > 0 || settled(&p) || now_s() >= deadline)
+			break;
+		plan_release(&p);
+		state_release(&cur);
+		sleep_s(0.25);
+	}
+	out_obj_open(o, "verify");
+	n = left_over(&p, o);
+	if (mode == PLAN_APPLY)
+		n += oper_problems(&p, o, s->wait_s > 0);
+	out_bool(o, "ok", NULL, n == 0);
+	out_u64(o, "ms", NULL, (uint64_t)((now_s() - t0) * 1000));
+	if (n == 0)
+		out_text(o, "verify: every host %s (%.2f s)\n", mode == PLAN_APPLY ?
+			 "matches the scenario" : "is clear of the scenario", now_s() - t0);
+	out_obj_close(o);
+	plan_release(&p);
+	state_release(&cur);
+	return n;
+}
+
+/* --- the commands ----------------------------------------------------------------- */
+
+static void run_dry(struct cmd_snmp *s, const struct plan *p, struct out *o)
+{
+	struct apply_opts opts = { true, s->max_varbinds, APPLY_QUIET, NULL };
+	struct apply_report rep;
+
+	out_obj_open(o, "sets");
+	apply_run(s->c, p, &opts, o, &rep);
+	out_obj_close(o);
+	apply_report_release(&rep);
+}
+
+static size_t run_sets(struct cmd_snmp *s, const struct plan *p, struct out *o)
+{
+	struct out *po = out_new(OUT_TEXT, s->ctx.err);
+	struct apply_opts opts = { false, s->max_varbinds, APPLY_QUIET, po };
+	struct apply_report rep;
+	size_t bad;
+
+	if (s->verbose)
+		opts.progress = APPLY_LINES;
+	else if (!s->ctx.json && cmd_snmp_tty(s))
+		opts.progress = APPLY_LIVE;
+	bad = apply_run(s->c, p, &opts, o, &rep);
+	out_free(po);
+	out_obj_open(o, "apply");
+	apply_report_print(&rep, o);
+	out_u64(o, "changes", NULL, rep.ok);
+	out_u64(o, "failed", NULL, rep.failed);
+	out_u64(o, "skipped", NULL, rep.skipped);
+	out_u64(o, "ms", NULL, (uint64_t)(rep.seconds * 1000 + 0.5));
+	out_obj_close(o);
+	apply_report_release(&rep);
+	return bad;
+}
+
+static int run(const struct cmd_ctx *ctx, enum plan_mode mode)
+{
+	const char *name = mode == PLAN_APPLY ? "apply" : "destroy";
+	double t0 = now_s();
+	struct state cur = { 0 };
+	struct plan p = { 0 };
+	struct cmd_snmp s;
+	size_t bad = 0;
+	struct out *o;
+	int rc = cmd_snmp_start(ctx, name, "[--dry-run] [--verbose] [--wait SECONDS] "
+				"[--max-varbinds N] [NET-SNMP FLAGS] REAL VIRTUAL", OPT_DRY_RUN |
+				OPT_VERBOSE | OPT_WAIT | OPT_MAX_VARBINDS | OPT_REPETITIONS, 2, &s);
+
+	if (rc != CMD_OK || !s.c) {
+		cmd_snmp_end(&s);
+		return rc;
+	}
+	read_hosts(s.c, &s.load.desired, &cur);
+	plan_compute(&s.load.desired, &cur, mode, &p);
+	o = out_new(s.ctx.json ? OUT_JSON : OUT_TEXT, s.ctx.out);
+	out_obj_open(o, NULL);
+	out_obj_open(o, "plan");
+	plan_print(&p, o, false);
+	out_obj_close(o);
+	bad = p.unreadable;
+	if (s.dry_run) {
+		run_dry(&s, &p, o);
+	} else {
+		if (plan_pending(&p) > 0)
+			bad += run_sets(&s, &p, o);
+		bad += verify(&s, mode, o);
+	}
+	out_bool(o, "ok", NULL, bad == 0);
+	out_u64(o, "ms", NULL, (uint64_t)((now_s() - t0) * 1000 + 0.5));
+	if (!s.dry_run)
+		out_text(o, "%s: %s (%.2f s)\n", name, bad == 0 ? "done, every host converged" :
+			 "INCOMPLETE: see the errors above; running it again retries", now_s() - t0);
+	out_obj_close(o);
+	rc = out_free(o) < 0 ? CMD_FAILED : bad ? CMD_INCOMPLETE : CMD_OK;
+	plan_release(&p);
+	state_release(&cur);
+	cmd_snmp_end(&s);
+	return rc;
+}
+
+int cmd_apply(const struct cmd_ctx *ctx, char **operands)
+{
+	(void)operands;
+	return run(ctx, PLAN_APPLY);
+}
+
+int cmd_destroy(const struct cmd_ctx *ctx, char **operands)
+{
+	(void)operands;
+	return run(ctx, PLAN_DESTROY);
+}
