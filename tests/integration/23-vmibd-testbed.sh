@@ -50,7 +50,6 @@ IMG=$T_BUILD/images/vmib-test
 HDR=$T_BUILD/gen/vmib_oids.h
 SW=$T_TB_SW
 H1=$T_TB_NET.1
-H2=$T_TB_NET.2
 G1=t23-g1 G2=t23-g2 PAD=t23-pad LATE=t23-late
 MAC1=52:54:00:23:01:01 MAC2=52:54:00:23:02:01
 IP1=10.23.0.1 IP2=10.23.0.2 SWADDR=10.23.0.250/24
@@ -253,6 +252,7 @@ kcaps=""
 if ip netns add "$probe_ns" 2>/dev/null &&
 	ip -n "$probe_ns" link add p0 type veth peer name p1 2>/dev/null; then
 	for q in "tbf rate 1mbit burst 10k latency 10ms" "htb" "netem delay 1ms"; do
+		# shellcheck disable=SC2086 # $q is the qdisc and its arguments
 		if ip netns exec "$probe_ns" tc qdisc replace dev p0 root $q 2>/dev/null; then
 			kcaps="$kcaps ${q%% *}"
 		fi
@@ -401,7 +401,7 @@ ifstat() {
 		     END { print a, b, c, d }'
 }
 vifctr() { sget "$H1" "$O_RXB.$i1.1" "$O_RXP.$i1.1" "$O_TXB.$i1.1" "$O_TXP.$i1.1" | paste -s -d ' '; }
-# all4 OP A B: every one of the four numbers satisfies A[k] OP B[k]
+# all4 lt|le A B: every one of the four numbers satisfies A[k] < (<=) B[k]
 all4() {
 	local op=$1 a b k
 	read -ra a <<<"$2"
@@ -409,7 +409,11 @@ all4() {
 	[ ${#a[@]} -eq 4 ] && [ ${#b[@]} -eq 4 ] || return 1
 	for k in 0 1 2 3; do
 		[[ "${a[k]}" =~ ^[0-9]+$ && "${b[k]}" =~ ^[0-9]+$ ]] || return 1
-		[ "${a[k]}" "$op" "${b[k]}" ] || return 1
+		case $op in
+		lt) ((a[k] < b[k])) || return 1 ;;
+		le) ((a[k] <= b[k])) || return 1 ;;
+		*) return 1 ;;
+		esac
 	done
 }
 if [ -n "${i1:-}" ] && [ -n "${dev1:-}" ]; then
@@ -422,12 +426,12 @@ if [ -n "${i1:-}" ] && [ -n "${dev1:-}" ]; then
 	s2=$(vifctr)
 	v2=$(ifstat)
 	echo "  info  virsh $v0 | vmibd $s1 | virsh $v1 | vmibd $s2 | virsh $v2 (rx B, rx pkts, tx B, tx pkts)"
-	if all4 -lt "$s1" "$s2"; then
+	if all4 lt "$s1" "$s2"; then
 		t_ok "vif Rx/Tx octets and packets rise between two reads 1.1 s apart"
 	else
 		t_fail "vif counters do not rise: $s1 -> $s2"
 	fi
-	if all4 -le "$v0" "$s1" && all4 -le "$s1" "$v1" && all4 -le "$v1" "$s2" && all4 -le "$s2" "$v2"; then
+	if all4 le "$v0" "$s1" && all4 le "$s1" "$v1" && all4 le "$v1" "$s2" && all4 le "$s2" "$v2"; then
 		t_ok "vif counters agree with virsh domifstat, at most 1 s old (each read between virsh >= 1.1 s before and just after)"
 	else
 		t_fail "vif counters vs virsh domifstat: virsh $v0 <= vmibd $s1 <= virsh $v1 <= vmibd $s2 <= virsh $v2 does not hold"
@@ -469,7 +473,7 @@ if [ -n "${i1:-}" ]; then
 		t_fail "a vmibVmStateChange carries a .0 instance"
 	fi
 	vsh 1 dumpxml --inactive $G1 >"$work/$G1.saved.xml"
-	if grep -q "index=['\"]$i1['\"]" "$work/$G1.saved.xml"; then
+	if grep -q "index=['\"]${i1}['\"]" "$work/$G1.saved.xml"; then
 		t_ok "index $i1 recorded in $G1's persistent libvirt metadata"
 	else
 		t_fail "index $i1 not in $G1's metadata"

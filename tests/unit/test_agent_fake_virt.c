@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 
 #include "domgen.h"
 #include "domxml.h"
@@ -350,9 +352,56 @@ static int fake_fail(char *err, size_t errlen, const char *what, const struct fa
 	return -1;
 }
 
-/* base with its <metadata> content replaced by meta (buf: 16 KiB) */
-static void fake_splice_meta(const char *base, const char *meta, char *buf, size_t len)
+static void fake_ns_all(xmlNodePtr n, xmlNsPtr ns)
 {
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		xmlSetNs(n, ns);
+		fake_ns_all(n->children, ns);
+	}
+}
+
+/* the vmib element with its namespace on every element (add), as libvirt
+ * writes it into a domain's XML, or without (as virDomainGetMetadata
+ * returns it and virDomainSetMetadata takes it) */
+static void fake_meta_ns(const char *in, bool add, char *out, size_t len)
+{
+	xmlDocPtr doc = xmlReadMemory(in, (int)strlen(in), "meta.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlBufferPtr buf = NULL;
+
+	snprintf(out, len, "%s", in);
+	if (!root)
+		goto out;
+	if (add) {
+		xmlNsPtr ns = xmlNewNs(root, (const xmlChar *)VM_META_URI,
+				       (const xmlChar *)VM_META_PREFIX);
+
+		fake_ns_all(root, ns);
+	} else {
+		fake_ns_all(root, NULL);
+		if (root->nsDef) {
+			xmlFreeNsList(root->nsDef);
+			root->nsDef = NULL;
+		}
+	}
+	buf = xmlBufferCreate();
+	if (buf && xmlNodeDump(buf, doc, root, 0, 0) >= 0)
+		snprintf(out, len, "%s", (const char *)xmlBufferContent(buf));
+out:
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+}
+
+/* base with its <metadata> content replaced by meta (buf: 16 KiB) */
+static void fake_splice_meta(const char *base, const char *meta_plain, char *buf, size_t len)
+{
+	char meta[2048] = "";
+
+	if (meta_plain[0])
+		fake_meta_ns(meta_plain, true, meta, sizeof(meta));
 	const char *open_tag = strstr(base, "<metadata"), *close_tag = strstr(base, "</metadata>");
 	const char *end = strstr(base, "</domain>");
 
@@ -391,13 +440,16 @@ static void fake_template_xml(const struct fake_dom *d, char *buf, size_t len)
 const char *fake_virt_xml(struct fake_dom *d, bool inactive)
 {
 	static char buf[16384];
-	char base[8192];
+	char base[8192], index_only[64];
 
 	if (!d->xml[0])
 		fake_template_xml(d, base, sizeof(base));
 	else
 		snprintf(base, sizeof(base), "%s", !inactive && d->live[0] ? d->live : d->xml);
-	fake_splice_meta(base, d->meta, buf, sizeof(buf));
+	/* a template's index, as set_index keeps it */
+	snprintf(index_only, sizeof(index_only), "<vm index=\"%d\"/>", (int)d->meta_index);
+	fake_splice_meta(base, d->meta[0] || !d->meta_index ? d->meta : index_only, buf,
+			 sizeof(buf));
 	return buf;
 }
 
@@ -436,10 +488,13 @@ static struct vm *fake_copy_xml(struct fake_dom *d)
 static void fake_take_meta(struct fake_dom *d, const char *xml)
 {
 	const char *a = strstr(xml, "<metadata>"), *b = strstr(xml, "</metadata>");
+	char raw[2048];
 
 	d->meta[0] = '\0';
-	if (a && b && b > a)
-		snprintf(d->meta, sizeof(d->meta), "%.*s", (int)(b - a - 10), a + 10);
+	if (a && b && b > a) {
+		snprintf(raw, sizeof(raw), "%.*s", (int)(b - a - 10), a + 10);
+		fake_meta_ns(raw, false, d->meta, sizeof(d->meta));
+	}
 }
 
 static int fake_define(void *conn, const char *xml, unsigned char *uuid, char *err,
@@ -598,8 +653,10 @@ static int fake_set_meta(void *conn, const unsigned char *uuid, const char *uri,
 		return 1;
 	if (fake_call(err, errlen, "metadata %s", d->name_buf) < 0)
 		return -1;
-	if (strcmp(uri, VM_META_URI) == 0)
-		snprintf(d->meta, sizeof(d->meta), "%s", xml ? xml : "");
+	if (strcmp(uri, VM_META_URI) == 0 && xml)
+		fake_meta_ns(xml, false, d->meta, sizeof(d->meta));
+	else if (strcmp(uri, VM_META_URI) == 0)
+		d->meta[0] = '\0';
 	return 0;
 }
 
@@ -692,7 +749,8 @@ static int fake_detach_mac(void *conn, const unsigned char *uuid, const uint8_t 
 		 mac[3], mac[4], mac[5]);
 	if (fake_call(err, errlen, "detach %s %s", d->name_buf, text) < 0)
 		return -1;
-	at = fake_active(d) ? strstr(d->live, text) : NULL;
+	at = fake_active(d) ? strstr(d->live, "<devices>") : NULL;
+	at = at ? strstr(at, text) : NULL;
 	if (!at)
 		return fake_fail(err, errlen, "no such interface", d);
 	for (start = at; start > d->live && strncmp(start, "<interface", 10) != 0; start--)
