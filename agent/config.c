@@ -99,7 +99,7 @@ void config_defaults(struct vmibd_config *cfg)
 	cfg->rfc7666 = true;
 	cfg->rfc7666_notifications = true;
 	cfg->domain_type = strdup("qemu");
-	cfg->set_timeout_ms = 4000;
+	cfg->set_timeout_ms = 4500;
 	cfg->shutdown_timeout_s = 60;
 }
 

@@ -243,7 +243,10 @@ int ctl_call(struct ctl_job *j, unsigned int timeout_ms)
 	ctl_deadline(&deadline, timeout_ms);
 	pthread_mutex_lock(&C.lock);
 	if (C.stopping) {
+		/* the job is ctl's: it ends, never run */
 		pthread_mutex_unlock(&C.lock);
+		j->abandoned = true;
+		j->done(j, true);
 		return -1;
 	}
 	ctl_enqueue(j);

@@ -199,6 +199,17 @@ static void daemon_vm_listener(void *opaque, const struct vm *vm, int old_state,
 		shapestore_vm_event(D.shapes, vm, what);
 }
 
+/* a VM started, arriving or arrived by migration (tracker.h moments): its
+ * vif devices are (new) there; the store checks them again (idempotent:
+ * the listener has usually seen the same snapshot already) */
+static void daemon_vm_moment(void *opaque, const struct vm *vm, enum tracker_moment m)
+{
+	(void)opaque;
+	(void)m;
+	if (D.shapes)
+		shapestore_vm_event(D.shapes, vm, TRACKER_VM_CHANGED);
+}
+
 /* shaping and isolation; a host that cannot do them still serves the rest */
 static void daemon_shaping(struct mib_ctx *ctx, struct tracker *t)
 {
@@ -218,6 +229,8 @@ static void daemon_shaping(struct mib_ctx *ctx, struct tracker *t)
 	shapestore_ops_tracker(&ops, t);
 	D.shapes = shapestore_new(tracker_cache(t), &ops, D.tc, ctx->caps);
 	ctx->shapes = D.shapes;
+	if (D.shapes && tracker_add_hook(t, daemon_vm_moment, NULL) < 0)
+		log_msg(LOG_WARNING, "tc", "no tracker hook left: shaping follows VM events only");
 }
 
 static void daemon_wait_shapes(void)

@@ -27,7 +27,8 @@ static size_t mib_n_tables;
  * read to read.  Instead each time base is kept as a fixed origin on the
  * monotonic clock, in microseconds, and a timestamp is the whole ticks
  * from that origin.  An origin estimated again differs from the kept one
- * only by the truncation of the clocks it comes from (tens of ms for
+ * only by the truncation of the clocks it comes from and by preemption between
+ * the two clock reads (tens of ms for
  * sysUpTime, a few microseconds for the boot time); a larger difference
  * is a real move (a restarted master set the subagent's sysUpTime when
  * AgentX reconnected; the host was suspended) and replaces it.
@@ -75,8 +76,10 @@ uint32_t mib_timestamp(uint64_t when_ms)
 	/* uptime is truncated to ticks, and every AgentX response sets it
 	 * again from the master's, itself truncated (Net-SNMP's subagent
 	 * synchronises it on each open, registration and ping): estimates
-	 * spread over 20 ms; a restarted master moves it by seconds */
-	return mib_ticks_since(mib_keep_origin(&start, now_us - up_us, 30000), when_ms);
+	 * spread over 20 ms, more when this thread is preempted between the
+	 * two clock reads on a loaded host; a restarted master moves it by
+	 * the old master's lifetime, normally seconds or more */
+	return mib_ticks_since(mib_keep_origin(&start, now_us - up_us, 500000), when_ms);
 }
 
 uint32_t mib_hv_uptime(void)
@@ -92,8 +95,10 @@ uint32_t mib_hv_timestamp(uint64_t when_ms)
 
 	if (!when_ms)
 		return 0;
-	/* CLOCK_BOOTTIME runs ahead of CLOCK_MONOTONIC by the time suspended */
-	return mib_ticks_since(mib_keep_origin(&boot, now_us - boot_us, 1000), when_ms);
+	/* CLOCK_BOOTTIME runs ahead of CLOCK_MONOTONIC by the time suspended
+	 * (seconds at least); anything smaller is preemption between the two
+	 * clock reads, not a move */
+	return mib_ticks_since(mib_keep_origin(&boot, now_us - boot_us, 1000000), when_ms);
 }
 
 const char *mib_vm_image(const struct mib_ctx *ctx, const struct vm *vm)

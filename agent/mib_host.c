@@ -2,8 +2,9 @@
  * mib_host.c - the vMIB host scalars (vmibHost, VMIB-MIB).
  *
  * Serves vmibHostName .. vmibHostLastError (columns 1-12) from the
- * tracker's host state.  vmibIsolationDefault and vmibIsolationOperStatus
- * (13, 14) belong to the isolation module and are registered there.
+ * tracker's host state, registered as the range vmibHost.1-12.
+ * vmibIsolationDefault and vmibIsolationOperStatus (13, 14) belong to the
+ * isolation module and are registered there (mib_isol.c).
  */
 #include "mib.h"
 #include "vmib_oids.h"
@@ -123,6 +124,7 @@ void mib_host_setup(struct mibtab *t, struct mib_ctx *ctx)
 		.name = "vmibHost",
 		.root = mib_host_oid,
 		.root_len = VMIB_OID_vmibHost_LEN,
+		.range_ubound = hi,
 		.entry = mib_host_oid,
 		.entry_len = VMIB_OID_vmibHost_LEN,
 		.col_min = lo,

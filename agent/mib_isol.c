@@ -982,11 +982,11 @@ void mib_isol_setup(struct mibtab t[MIB_ISOL_N], struct mib_ctx *ctx)
 
 int mib_isol_register(struct mibtab t[MIB_ISOL_N])
 {
-	/* the scalars live inside vmibHost, which mib_host.c registers */
+	/* the scalars are vmibHost.13 and .14, next to mib_host.c's range */
 	if (mibset_register(&t[MIB_ISOL_RULES], isol_set) < 0 ||
 	    mibset_register(&t[MIB_ISOL_SUBNETS], isol_set) < 0 ||
-	    mibset_register_prio(&t[MIB_ISOL_DEFAULT], isol_set, DEFAULT_MIB_PRIORITY - 1) < 0 ||
-	    mibset_register_prio(&t[MIB_ISOL_OPER], isol_set, DEFAULT_MIB_PRIORITY - 1) < 0)
+	    mibset_register(&t[MIB_ISOL_DEFAULT], isol_set) < 0 ||
+	    mibset_register(&t[MIB_ISOL_OPER], isol_set) < 0)
 		return -1;
 	return 0;
 }

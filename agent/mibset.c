@@ -126,21 +126,14 @@ static int mibset_handler(netsnmp_mib_handler *handler, netsnmp_handler_registra
 
 int mibset_register(struct mibtab *t, Netsnmp_Node_Handler *set)
 {
-	return mibset_register_prio(t, set, DEFAULT_MIB_PRIORITY);
-}
-
-int mibset_register_prio(struct mibtab *t, Netsnmp_Node_Handler *set, int priority)
-{
 	netsnmp_handler_registration *reg;
 	netsnmp_mib_handler *inner;
 
 	/* the outer handler dispatches; the inner one carries the table and
 	 * the module's SET function, and is never called by the agent */
-	reg = netsnmp_create_handler_registration(t->name, mibset_handler, t->root,
-						  t->root_len, HANDLER_CAN_RWRITE);
+	reg = mibtab_registration(t, mibset_handler, HANDLER_CAN_RWRITE);
 	if (!reg)
 		return -1;
-	reg->priority = priority;
 	inner = netsnmp_create_handler(t->name, set);
 	if (!inner) {
 		netsnmp_handler_registration_free(reg);

@@ -61,12 +61,6 @@ bool mibset_mode_is_set(int mode);
 /* Register t read-write: GET and GETNEXT go to mibtab_handler, the SET
  * modes to set (with handler->myvoid = t). */
 int mibset_register(struct mibtab *t, Netsnmp_Node_Handler *set);
-/* The same with an AgentX registration priority (RFC 2741 6.2.3; Net-SNMP's
- * default is 127, lower wins): below 127 for a subtree inside one this
- * agent registered already (the isolation scalars inside vmibHost): the
- * master splits the outer registration, and a piece of it with the same
- * priority would make the inner one a duplicate registration. */
-int mibset_register_prio(struct mibtab *t, Netsnmp_Node_Handler *set, int priority);
 
 /* The index sub-identifiers of a varbind of t's entry: its column and
  * a pointer to n index sub-ids; -1 if the OID is not an instance of t

@@ -216,12 +216,29 @@ int mibtab_handler(netsnmp_mib_handler *handler,
 	return SNMP_ERR_NOERROR;
 }
 
+netsnmp_handler_registration *mibtab_registration(const struct mibtab *t,
+						  Netsnmp_Node_Handler *fn, int modes)
+{
+	netsnmp_handler_registration *reg;
+	oid root[MAX_OID_LEN];
+	size_t len = t->root_len;
+
+	memcpy(root, t->root, len * sizeof(oid));
+	if (t->range_ubound)
+		root[len++] = t->col_min;
+	reg = netsnmp_create_handler_registration(t->name, fn, root, len, modes);
+	if (reg && t->range_ubound) {
+		reg->range_subid = (int)len; /* 1-based: the last sub-id */
+		reg->range_ubound = t->range_ubound;
+	}
+	return reg;
+}
+
 int mibtab_register(struct mibtab *t)
 {
 	netsnmp_handler_registration *reg;
 
-	reg = netsnmp_create_handler_registration(t->name, mibtab_handler, t->root,
-						  t->root_len, HANDLER_CAN_RONLY);
+	reg = mibtab_registration(t, mibtab_handler, HANDLER_CAN_RONLY);
 	if (!reg)
 		return -1;
 	reg->handler->myvoid = t;

@@ -65,6 +65,11 @@ struct mibtab {
 	int (*col_value)(const struct mibtab *t, const void *row, unsigned int col,
 			 struct mib_value *v);
 	void *ctx;
+	/* > 0: register only the arcs root.col_min .. root.range_ubound (an
+	 * AgentX range, RFC 2741 5.2), so that another module may register
+	 * arcs beside them (vmibHost: 1..12 mib_host.c's, 13..14
+	 * mib_isol.c's); root stays the subtree for GETNEXT */
+	oid range_ubound;
 	/* private */
 	netsnmp_handler_registration *reg;
 };
@@ -77,6 +82,9 @@ int mibtab_getnext(const struct mibtab *t, const oid *name, size_t len,
 		   oid *out, size_t *out_len, struct mib_value *v);
 
 int mibtab_register(struct mibtab *t);
+/* The registration of t (its root, or its range) with handler fn. */
+netsnmp_handler_registration *mibtab_registration(const struct mibtab *t,
+						  Netsnmp_Node_Handler *fn, int modes);
 void mibtab_unregister(struct mibtab *t);
 
 /* The Net-SNMP handler itself (exported so unit tests call it directly). */

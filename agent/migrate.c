@@ -35,7 +35,13 @@ struct mig_job {
 	char err[256];
 	uint64_t downtime_ms;
 	uint64_t started_ms;
+	unsigned int tries;   /* MIG_DOWNTIME: reads so far */
 };
+
+/* libvirt may report the resume before it has stored the completed
+ * job's statistics: the downtime is read again a few times */
+#define MIG_DOWNTIME_TRIES 10
+#define MIG_DOWNTIME_RETRY_MS 300
 
 static struct {
 	struct mib_ctx *ctx;
@@ -138,6 +144,12 @@ static void mig_migrate_done(struct mig_job *j, bool cancelled)
 		tracker_vm_forget(t, j->uuid);
 }
 
+static void mig_retry(int timer, void *opaque)
+{
+	loop_remove_timeout(timer);
+	ctl_submit(opaque);
+}
+
 static void mig_done(struct ctl_job *cj, bool cancelled)
 {
 	struct mig_job *j = (struct mig_job *)cj;
@@ -163,6 +175,10 @@ static void mig_done(struct ctl_job *cj, bool cancelled)
 		else if (j->rc != 0 && !cancelled)
 			log_msg(LOG_INFO, "virt", "downtime of the migration of %s: %s", j->name,
 				j->err);
+		if (vm && !cancelled && j->rc == 0 && j->downtime_ms == 0 &&
+		    ++j->tries < MIG_DOWNTIME_TRIES &&
+		    loop_add_timeout(MIG_DOWNTIME_RETRY_MS, mig_retry, j, NULL) >= 0)
+			return;
 		break;
 	}
 	free(j);

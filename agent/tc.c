@@ -376,6 +376,25 @@ static struct rtnl_tc *new_root(const struct tc_vif *vif, int with_kind)
 	return TC_CAST(q);
 }
 
+/* The root noqueue qdisc libvirt puts on the tap devices it creates
+ * (with a handle, so a new root cannot simply replace it as it replaces
+ * the kernel's default qdisc, handle 0).  Deleting it by kind removes
+ * nothing else: on any other root the kernel answers EINVAL ("Invalid
+ * qdisc name"), on a default one ENOENT, both "absent" (op_ok). */
+static struct rtnl_tc *new_noqueue_root(const struct tc_vif *vif)
+{
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+
+	if (!q)
+		return NULL;
+	tc_common(TC_CAST(q), vif, TC_H_ROOT, 0);
+	if (rtnl_tc_set_kind(TC_CAST(q), "noqueue") < 0) {
+		rtnl_qdisc_put(q);
+		return NULL;
+	}
+	return TC_CAST(q);
+}
+
 /* Rate (bytes/s) and burst of a row's class, in the units htb takes.
  * Unlimited is htb's 32-bit maximum; a set rate above it is sent as a
  * 64-bit rate (TCA_HTB_RATE64), so no set rate is ever cut. */
@@ -712,6 +731,9 @@ struct tc_plan *tc_plan_build(const struct tc_vif *vif,
 		rc = plan_push(pl.plan, TC_DELETE, TC_OBJ_QDISC, new_root(vif, 0), 0, 0);
 	if (rc == 0 && n_new > 0) {
 		if (n_old == 0)
+			rc = plan_push(pl.plan, TC_DELETE, TC_OBJ_QDISC, new_noqueue_root(vif),
+				       0, ENOENT);
+		if (rc == 0 && n_old == 0)
 			rc = plan_push(pl.plan, TC_ADD, TC_OBJ_QDISC, new_root(vif, 1), 0, 0);
 		o = sorted_copy(old, n_old);
 		n = sorted_copy(new_rows, n_new);

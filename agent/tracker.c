@@ -969,9 +969,18 @@ int tracker_add_hook(struct tracker *t, tracker_hook_fn fn, void *opaque)
 
 void tracker_vm_apply(struct tracker *t, struct vm *fresh)
 {
+	unsigned char uuid[VM_UUID_LEN];
+	struct vm *vm;
+
 	/* the snapshot was read after everything the SET did: newer than any
-	 * event applied so far */
+	 * event applied so far, and than any re-read or counter read already
+	 * queued (those must not put back the state they saw) */
+	memcpy(uuid, fresh->uuid, VM_UUID_LEN);
+	t->seq++;
 	tracker_apply_one(t, fresh, t->seq);
+	vm = vmcache_by_uuid(&t->cache, uuid);
+	if (vm)
+		vm->event_seq = t->seq;
 }
 
 void tracker_vm_forget(struct tracker *t, const unsigned char *uuid)
@@ -989,11 +998,6 @@ void tracker_vm_touched(struct tracker *t, const struct vm *vm, int old_oper)
 	if (vm_oper_vmib(vm) == old_oper)
 		return;
 	tracker_note_change(t, false);
-}
-
-void tracker_set_error(struct tracker *t, const char *msg)
-{
-	tracker_error(t, msg);
 }
 
 void tracker_set_listener(struct tracker *t, tracker_listener_fn fn, void *opaque)

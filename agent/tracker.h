@@ -136,7 +136,5 @@ struct vm *tracker_vm_edit(struct tracker *t, const unsigned char *uuid);
 /* after such an edit: vmibHostLastChange follows if vmibVmOperState
  * changed (it was old_oper) */
 void tracker_vm_touched(struct tracker *t, const struct vm *vm, int old_oper);
-/* vmibHostLastError */
-void tracker_set_error(struct tracker *t, const char *msg);
 
 #endif

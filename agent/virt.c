@@ -33,7 +33,7 @@ struct virt_cb_ctx {
 
 struct virt_conn {
 	virConnectPtr conn;
-	int event_ids[4];
+	int event_ids[5];
 	size_t n_events;
 	/* the close callback's opaque lives here, not on the heap: drivers
 	 * without close callbacks (test:///) accept one and never call its
@@ -136,6 +136,17 @@ static void virt_on_device(virConnectPtr c, virDomainPtr dom, const char *alias,
 	virt_emit(dom, opaque, VIRT_EV_DEVICE, 0, 0);
 }
 
+/* tunables changed (scheduler parameters set by any tool): a re-read, as
+ * for a device, brings the values libvirt now reports */
+static void virt_on_tunable(virConnectPtr c, virDomainPtr dom, virTypedParameterPtr params,
+			    int nparams, void *opaque)
+{
+	(void)c;
+	(void)params;
+	(void)nparams;
+	virt_emit(dom, opaque, VIRT_EV_DEVICE, 0, 0);
+}
+
 static void virt_on_close(virConnectPtr c, int reason, void *opaque)
 {
 	struct virt_cb_ctx *ctx = opaque;
@@ -233,6 +244,11 @@ static void *virt_open(const char *uri, const struct virt_callbacks *cb,
 			  VIR_DOMAIN_EVENT_CALLBACK(virt_on_device), cb, opaque,
 			  err, errlen) < 0) {
 		log_msg(LOG_INFO, "virt", "%s: %s (continuing without it)", uri, err);
+		err[0] = '\0';
+		virResetLastError();
+	}
+	if (virt_register(vc, VIR_DOMAIN_EVENT_ID_TUNABLE,
+			  VIR_DOMAIN_EVENT_CALLBACK(virt_on_tunable), cb, opaque, err, errlen) < 0) {
 		err[0] = '\0';
 		virResetLastError();
 	}

@@ -296,7 +296,10 @@ static int vs_downtime(virDomainPtr dom, uint64_t *ms)
 	int type = 0, n = 0;
 
 	*ms = 0;
-	if (virDomainGetJobStats(dom, &type, &params, &n, VIR_DOMAIN_JOB_STATS_COMPLETED) < 0)
+	/* KEEP: the source's vmibd and the destination's both read them */
+	if (virDomainGetJobStats(dom, &type, &params, &n,
+				 VIR_DOMAIN_JOB_STATS_COMPLETED |
+					 VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED) < 0)
 		return -1;
 	if (virTypedParamsGetULLong(params, n, VIR_DOMAIN_JOB_DOWNTIME, &v) == 1)
 		*ms = v;

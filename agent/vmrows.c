@@ -136,7 +136,7 @@ static void vr_group(struct vs_txn *tx)
 				v->rowstatus = (int)it->num;
 		}
 		if (*slot >= 0)
-			vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "the same object is written twice");
+			vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "the same object is written twice");
 		*slot = (int)i;
 	}
 }
@@ -275,52 +275,52 @@ static int vr_vif_spec(struct vs_txn *tx, struct vs_vif_row *v, struct domgen_vi
 	out->index = v->index;
 	if (br && br->len) {
 		if (cfg->n_bridges && !vr_bridge_configured(tx, br->str))
-			rc = vs_fail(br, SNMP_ERR_INCONSISTENTVALUE,
-				     "bridge %s is not one of vmibd's bridges", br->str);
-		else if (!vs_bridge_exists(br->str))
-			rc = vs_fail(br, SNMP_ERR_INCONSISTENTVALUE,
-				     "there is no bridge %s on this host", br->str);
+			rc = vmset_fail(br, SNMP_ERR_INCONSISTENTVALUE,
+					"bridge %s is not one of vmibd's bridges", br->str);
+		else if (!vmset_bridge_exists(br->str))
+			rc = vmset_fail(br, SNMP_ERR_INCONSISTENTVALUE,
+					"there is no bridge %s on this host", br->str);
 		snprintf(out->bridge, sizeof(out->bridge), "%.15s", br->str);
 	} else if (cfg->n_bridges) {
 		snprintf(out->bridge, sizeof(out->bridge), "%.15s", cfg->bridges[0]);
 	} else {
-		rc = vs_fail(vr_vif_item(tx, v), SNMP_ERR_INCONSISTENTVALUE,
-			     "vmibVifBridge is missing and vmibd has no bridge configured");
+		rc = vmset_fail(vr_vif_item(tx, v), SNMP_ERR_INCONSISTENTVALUE,
+				"vmibVifBridge is missing and vmibd has no bridge configured");
 	}
 	if (mac) {
 		if (vr_mac_used(tx, mac->bytes, mac))
-			rc = vs_fail(mac, SNMP_ERR_INCONSISTENTVALUE,
-				     "MAC %02x:%02x:%02x:%02x:%02x:%02x is used by another vif",
-				     mac->bytes[0], mac->bytes[1], mac->bytes[2], mac->bytes[3],
-				     mac->bytes[4], mac->bytes[5]);
+			rc = vmset_fail(mac, SNMP_ERR_INCONSISTENTVALUE,
+					"MAC %02x:%02x:%02x:%02x:%02x:%02x is used by another vif",
+					mac->bytes[0], mac->bytes[1], mac->bytes[2], mac->bytes[3],
+					mac->bytes[4], mac->bytes[5]);
 		memcpy(out->mac, mac->bytes, 6);
 	} else if (vr_new_mac(tx, out->mac) < 0) {
-		rc = vs_fail(vr_vif_item(tx, v), SNMP_ERR_RESOURCEUNAVAILABLE,
-			     "cannot choose a free MAC address");
+		rc = vmset_fail(vr_vif_item(tx, v), SNMP_ERR_RESOURCEUNAVAILABLE,
+				"cannot choose a free MAC address");
 	}
 	if (addr)
 		memcpy(out->addr, addr->bytes, 4);
 	out->prefix_len = plen ? (uint8_t)plen->num : 0;
 	inet_ntop(AF_INET, out->addr, a, sizeof(a));
 	if (out->prefix_len == 0 && strcmp(a, "0.0.0.0") != 0)
-		rc = vs_fail(plen ? plen : addr, SNMP_ERR_INCONSISTENTVALUE,
-			     "vmibVifAddr %s needs a vmibVifPrefixLen of 1..32", a);
+		rc = vmset_fail(plen ? plen : addr, SNMP_ERR_INCONSISTENTVALUE,
+				"vmibVifAddr %s needs a vmibVifPrefixLen of 1..32", a);
 	else if (out->prefix_len && strcmp(a, "0.0.0.0") == 0)
-		rc = vs_fail(plen, SNMP_ERR_INCONSISTENTVALUE,
-			     "vmibVifPrefixLen without vmibVifAddr");
+		rc = vmset_fail(plen, SNMP_ERR_INCONSISTENTVALUE,
+				"vmibVifPrefixLen without vmibVifAddr");
 	if (routes && routes->len) {
 		snprintf(out->routes, sizeof(out->routes), "%s", routes->str);
 		if (vmcheck_routes(routes->str, rt, &n, why, sizeof(why)) < 0)
-			return vs_fail(routes, SNMP_ERR_WRONGVALUE, "%s", why);
+			return vmset_fail(routes, SNMP_ERR_WRONGVALUE, "%s", why);
 		if (n && !out->prefix_len)
-			rc = vs_fail(routes, SNMP_ERR_INCONSISTENTVALUE,
-				     "routes need a vmibVifAddr on the same vif");
+			rc = vmset_fail(routes, SNMP_ERR_INCONSISTENTVALUE,
+					"routes need a vmibVifAddr on the same vif");
 		for (i = 0; i < n && out->prefix_len; i++) {
 			if (!rt[i].has_gw || vmcheck_in_subnet(out->addr, out->prefix_len, rt[i].gw))
 				continue;
 			inet_ntop(AF_INET, rt[i].gw, g, sizeof(g));
-			rc = vs_fail(routes, SNMP_ERR_INCONSISTENTVALUE,
-				     "gateway %s is outside %s/%u", g, a, out->prefix_len);
+			rc = vmset_fail(routes, SNMP_ERR_INCONSISTENTVALUE,
+					"gateway %s is outside %s/%u", g, a, out->prefix_len);
 			break;
 		}
 	}
@@ -373,9 +373,9 @@ static void vr_vif_same(struct vs_txn *tx, struct vs_vif_row *v, const char *vm_
 			break;
 		}
 		if (!same)
-			vs_fail(it, SNMP_ERR_INCONSISTENTVALUE,
-				"%s of vif %u of VM %s cannot change after creation", names[c],
-				v->index, vm_name);
+			vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE,
+				   "%s of vif %u of VM %s cannot change after creation", names[c],
+				   v->index, vm_name);
 	}
 }
 
@@ -386,7 +386,7 @@ static void vr_vif_missing(struct vs_txn *tx, struct vs_vif_row *v, int err, con
 
 	for (c = 0; c < VS_VIF_COLS; c++)
 		if (v->item[c] >= 0)
-			vs_fail(&tx->items[v->item[c]], err, "%s", why);
+			vmset_fail(&tx->items[v->item[c]], err, "%s", why);
 }
 
 /* --- creation --------------------------------------------------------------------- */
@@ -415,7 +415,7 @@ static int vr_create_vifs(struct vs_txn *tx, struct vs_vm_row *r, struct vr_new 
 
 	n->vifs = calloc(r->n_vifs ? r->n_vifs : 1, sizeof(*n->vifs));
 	if (!n->vifs)
-		return vs_fail(vr_row_item(tx, r), SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
+		return vmset_fail(vr_row_item(tx, r), SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
 	for (i = 0; i < r->n_vifs; i++) {
 		struct vs_vif_row *v = &r->vifs[i];
 
@@ -449,28 +449,28 @@ static int vr_create_values(struct vs_txn *tx, struct vs_vm_row *r, struct vr_ne
 	int rc = 0;
 
 	if (!name)
-		rc = vs_fail(rs, SNMP_ERR_INCONSISTENTVALUE, "createAndGo of VM %d needs vmibVmName",
-			     (int)r->index);
+		rc = vmset_fail(rs, SNMP_ERR_INCONSISTENTVALUE, "createAndGo of VM %d needs vmibVmName",
+				(int)r->index);
 	if (!image)
-		rc = vs_fail(rs, SNMP_ERR_INCONSISTENTVALUE, "createAndGo of VM %d needs vmibVmImage",
-			     (int)r->index);
+		rc = vmset_fail(rs, SNMP_ERR_INCONSISTENTVALUE, "createAndGo of VM %d needs vmibVmImage",
+				(int)r->index);
 	if (name && (owner = vr_name_owner(tx, name->str, r)))
-		rc = vs_fail(name, SNMP_ERR_INCONSISTENTVALUE, "the name %s is taken by %s",
-			     name->str, owner);
+		rc = vmset_fail(name, SNMP_ERR_INCONSISTENTVALUE, "the name %s is taken by %s",
+				name->str, owner);
 	if (name)
 		snprintf(r->name, sizeof(r->name), "%s", name->str);
 	if (image && !(n->img = images_by_name(tx->ctx->images, image->str)))
-		rc = vs_fail(image, SNMP_ERR_INCONSISTENTVALUE, "there is no image %s in %s",
-			     image->str, tx->ctx->images->root);
+		rc = vmset_fail(image, SNMP_ERR_INCONSISTENTVALUE, "there is no image %s in %s",
+				image->str, tx->ctx->images->root);
 	n->mem_kib = mem ? (uint64_t)mem->num : VR_DEFAULT_MEM_KIB;
 	n->vcpus = vcpus ? (unsigned int)vcpus->num : VR_DEFAULT_VCPUS;
 	if (vcpus && vr_host(tx)->max_vcpus && n->vcpus > vr_host(tx)->max_vcpus)
-		rc = vs_fail(vcpus, SNMP_ERR_INCONSISTENTVALUE, "the hypervisor allows %u vCPUs",
-			     vr_host(tx)->max_vcpus);
+		rc = vmset_fail(vcpus, SNMP_ERR_INCONSISTENTVALUE, "the hypervisor allows %u vCPUs",
+				vr_host(tx)->max_vcpus);
 	n->admin = admin ? (int)admin->num : VM_ADMIN_RUNNING;
 	if (target && target->len)
-		rc = vs_fail(target, SNMP_ERR_INCONSISTENTVALUE,
-			     "a VM cannot migrate in the PDU that creates it");
+		rc = vmset_fail(target, SNMP_ERR_INCONSISTENTVALUE,
+				"a VM cannot migrate in the PDU that creates it");
 	return rc;
 }
 
@@ -489,12 +489,12 @@ static int vr_sched(struct vs_txn *tx, struct vs_vm_row *r, unsigned int vcpus,
 		return 0;
 	if (k == VMSCHED_NONE) {
 		if (w)
-			rc = vs_fail(w, SNMP_ERR_INCONSISTENTVALUE,
-				     "the %s hypervisor has no writable scheduler weight",
-				     vr_host(tx)->hv_type);
+			rc = vmset_fail(w, SNMP_ERR_INCONSISTENTVALUE,
+					"the %s hypervisor has no writable scheduler weight",
+					vr_host(tx)->hv_type);
 		if (c && c->num)
-			rc = vs_fail(c, SNMP_ERR_INCONSISTENTVALUE,
-				     "the %s hypervisor has no CPU cap", vr_host(tx)->hv_type);
+			rc = vmset_fail(c, SNMP_ERR_INCONSISTENTVALUE,
+					"the %s hypervisor has no CPU cap", vr_host(tx)->hv_type);
 		*any = false;
 		return rc;
 	}
@@ -508,9 +508,9 @@ static int vr_reserve_mem(struct vs_txn *tx, struct vs_item *it, const char *nam
 			  uint64_t kib)
 {
 	if (kib > tx->free_kib)
-		return vs_fail(it, SNMP_ERR_RESOURCEUNAVAILABLE,
-			       "VM %s needs %llu KiB, the host has %llu KiB free", name,
-			       (unsigned long long)kib, (unsigned long long)tx->free_kib);
+		return vmset_fail(it, SNMP_ERR_RESOURCEUNAVAILABLE,
+				  "VM %s needs %llu KiB, the host has %llu KiB free", name,
+				  (unsigned long long)kib, (unsigned long long)tx->free_kib);
 	tx->free_kib -= kib;
 	return 0;
 }
@@ -526,7 +526,7 @@ static void vr_create_plan(struct vs_txn *tx, struct vs_vm_row *r, struct vr_new
 
 	memset(&spec, 0, sizeof(spec));
 	if (vr_new_uuid(spec.uuid) < 0) {
-		vs_fail(rs, SNMP_ERR_RESOURCEUNAVAILABLE, "no random numbers for a UUID");
+		vmset_fail(rs, SNMP_ERR_RESOURCEUNAVAILABLE, "no random numbers for a UUID");
 		return;
 	}
 	spec.name = r->name;
@@ -554,7 +554,7 @@ static void vr_create_plan(struct vs_txn *tx, struct vs_vm_row *r, struct vr_new
 	s = vmplan_add(tx->plan, VP_DEFINE, t, (int)(rs - tx->items));
 	s->xml = domgen_domain(&spec, err, sizeof(err));
 	if (!s->xml) {
-		vs_fail(rs, SNMP_ERR_INCONSISTENTVALUE, "%s", err);
+		vmset_fail(rs, SNMP_ERR_INCONSISTENTVALUE, "%s", err);
 		return;
 	}
 	if (n->admin == VM_ADMIN_RUNNING || n->admin == VM_ADMIN_PAUSED)
@@ -582,8 +582,8 @@ static void vr_create(struct vs_txn *tx, struct vs_vm_row *r)
 		rc = -1;
 	if (rc == 0 && n.img &&
 	    domgen_cmdline(n.img->cmdline, r->name, n.vifs, n.n_vifs, cmdline, sizeof(cmdline)) < 0)
-		rc = vs_fail(rs, SNMP_ERR_INCONSISTENTVALUE,
-			     "the addresses and routes do not fit on a kernel command line");
+		rc = vmset_fail(rs, SNMP_ERR_INCONSISTENTVALUE,
+				"the addresses and routes do not fit on a kernel command line");
 	if (rc == 0 && (n.admin == VM_ADMIN_RUNNING || n.admin == VM_ADMIN_PAUSED))
 		rc = vr_reserve_mem(tx, vr_it(tx, r->item[VMIB_COL_vmibVmMemoryKBytes])
 					    ? vr_it(tx, r->item[VMIB_COL_vmibVmMemoryKBytes]) : rs,
@@ -606,18 +606,18 @@ static void vr_destroy(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *
 	size_t c, t, i;
 
 	if (vm->migrate_status == VMIB_ENUM_vmibVmMigrateStatus_inProgress) {
-		vs_fail(rs, SNMP_ERR_INCONSISTENTVALUE, "VM %s is migrating", vm->name);
+		vmset_fail(rs, SNMP_ERR_INCONSISTENTVALUE, "VM %s is migrating", vm->name);
 		return;
 	}
 	for (c = 0; c < VS_VM_COLS; c++)
 		if (r->item[c] >= 0 && c != VMIB_COL_vmibVmRowStatus)
-			vs_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTVALUE,
-				"VM %s is destroyed by this PDU", vm->name);
+			vmset_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTVALUE,
+				   "VM %s is destroyed by this PDU", vm->name);
 	for (i = 0; i < r->n_vifs; i++)
 		for (c = 0; c < VS_VIF_COLS; c++)
 			if (r->vifs[i].item[c] >= 0 && r->vifs[i].rowstatus != VR_RS_DESTROY)
-				vs_fail(&tx->items[r->vifs[i].item[c]], SNMP_ERR_INCONSISTENTVALUE,
-					"VM %s is destroyed by this PDU", vm->name);
+				vmset_fail(&tx->items[r->vifs[i].item[c]], SNMP_ERR_INCONSISTENTVALUE,
+					   "VM %s is destroyed by this PDU", vm->name);
 	t = vmplan_target(tx->plan, vm->uuid, vm->name, vm->index);
 	/* undefine is the part that can be undone; the power-off is not */
 	if (vm->persistent)
@@ -662,9 +662,9 @@ static void vr_admin(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *vm
 		 want == VM_ADMIN_SHUTOFF || want == VM_ADMIN_DESTROYED)
 		step = false;
 	else {
-		vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "VM %s cannot go from %s to %s", vm->name,
-			vm->state == VIR_DOMAIN_SHUTDOWN ? "shuttingDown" : "its state",
-			want == VM_ADMIN_RUNNING ? "running" : "paused");
+		vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "VM %s cannot go from %s to %s", vm->name,
+			   vm->state == VIR_DOMAIN_SHUTDOWN ? "shuttingDown" : "its state",
+			   want == VM_ADMIN_RUNNING ? "running" : "paused");
 		return;
 	}
 	if ((k == VP_START || k == VP_START_PAUSED) &&
@@ -701,8 +701,8 @@ static void vr_migrate(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *
 			if (strcmp(cfg->peer_names[i], it->str) == 0)
 				uri = cfg->peer_uris[i];
 		if (!uri) {
-			vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "no peer host %s in vmibd's "
-				"configuration (peer NAME URI)", it->str);
+			vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "no peer host %s in vmibd's "
+				   "configuration (peer NAME URI)", it->str);
 			return;
 		}
 		if (strcasecmp(it->str, vr_host(tx)->hostname) == 0)
@@ -711,13 +711,13 @@ static void vr_migrate(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *
 			vmcheck_uri_host(uri, host, sizeof(host));
 	}
 	if (vr_is_local(tx, host))
-		vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "%s is this host", it->str);
+		vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "%s is this host", it->str);
 	else if (!vr_host(tx)->migration)
-		vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "the hypervisor cannot migrate VMs");
+		vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "the hypervisor cannot migrate VMs");
 	else if (vm->migrate_status == VMIB_ENUM_vmibVmMigrateStatus_inProgress)
-		vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "VM %s is migrating already", vm->name);
+		vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "VM %s is migrating already", vm->name);
 	else if (!vr_state_running(vm->state) && vm->state != VIR_DOMAIN_PAUSED)
-		vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "VM %s is not running or paused", vm->name);
+		vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "VM %s is not running or paused", vm->name);
 	if (it->err)
 		return;
 	r->migrate = true;
@@ -812,12 +812,12 @@ static void vr_vifs(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *vm,
 			v->cur = *cur;
 		if (v->rowstatus == VR_RS_CREATE) {
 			if (v->exists)
-				vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "vif %u of VM %s exists",
-					v->index, vm->name);
+				vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "vif %u of VM %s exists",
+					   v->index, vm->name);
 			else if (v->index <= max_index)
-				vs_fail(it, SNMP_ERR_INCONSISTENTVALUE,
-					"a vif added to VM %s needs an index above %u, its last vif "
-					"(the guest names interfaces in index order)", vm->name, max_index);
+				vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE,
+					   "a vif added to VM %s needs an index above %u, its last vif "
+					   "(the guest names interfaces in index order)", vm->name, max_index);
 			else if (vr_vif_spec(tx, v, &added[n_added]) == 0)
 				n_added++;
 			changes = true;
@@ -832,12 +832,12 @@ static void vr_vifs(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *vm,
 		}
 	}
 	if (changes && vm->migrate_status == VMIB_ENUM_vmibVmMigrateStatus_inProgress) {
-		vs_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE, "VM %s is migrating",
-			vm->name);
+		vmset_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE, "VM %s is migrating",
+			   vm->name);
 	} else if (changes && (vm->state == VIR_DOMAIN_SHUTDOWN ||
 			       vm->state == VIR_DOMAIN_PMSUSPENDED)) {
-		vs_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE,
-			"VM %s cannot change its vifs while shutting down or suspended", vm->name);
+		vmset_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE,
+			   "VM %s cannot change its vifs while shutting down or suspended", vm->name);
 	} else if (changes && !tx->failed) {
 		cmdline = vr_new_cmdline(tx, vm, r, added, n_added);
 		for (i = 0; i < r->n_vifs; i++) {
@@ -859,8 +859,8 @@ static void vr_same_text(struct vs_item *it, const char *cur, const char *what,
 			 const char *vm_name)
 {
 	if (it && strcmp(it->str, cur) != 0)
-		vs_fail(it, SNMP_ERR_INCONSISTENTVALUE, "the %s of VM %s cannot change", what,
-			vm_name);
+		vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "the %s of VM %s cannot change", what,
+			   vm_name);
 }
 
 /* memory and vCPUs: only while the VM is shut off, by redefining it */
@@ -878,14 +878,14 @@ static void vr_resize(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *v
 	if (!mem_new && !cpu_new)
 		return;
 	if (vm_is_active(vm) || !vm->persistent) {
-		vs_fail(it, SNMP_ERR_INCONSISTENTVALUE,
-			"the %s of VM %s can change only while it is shut off",
-			mem_new ? "memory" : "vCPU count", vm->name);
+		vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE,
+			   "the %s of VM %s can change only while it is shut off",
+			   mem_new ? "memory" : "vCPU count", vm->name);
 		return;
 	}
 	if (cpu_new && vr_host(tx)->max_vcpus && cpu->num > (long)vr_host(tx)->max_vcpus) {
-		vs_fail(cpu, SNMP_ERR_INCONSISTENTVALUE, "the hypervisor allows %u vCPUs",
-			vr_host(tx)->max_vcpus);
+		vmset_fail(cpu, SNMP_ERR_INCONSISTENTVALUE, "the hypervisor allows %u vCPUs",
+			   vr_host(tx)->max_vcpus);
 		return;
 	}
 	s = vmplan_add(tx->plan, VP_REDEFINE, t, (int)(it - tx->items));
@@ -911,8 +911,8 @@ static void vr_modify(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *v
 	for (c = 0; migrating && c < VS_VM_COLS; c++)
 		if (r->item[c] >= 0 && c != VMIB_COL_vmibVmMigrateTarget &&
 		    c != VMIB_COL_vmibVmMigrateLive && c != VMIB_COL_vmibVmRowStatus)
-			vs_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTVALUE,
-				"VM %s is migrating", vm->name);
+			vmset_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTVALUE,
+				   "VM %s is migrating", vm->name);
 	if (migrating && tx->failed)
 		return;
 	vr_same_text(vr_it(tx, r->item[VMIB_COL_vmibVmName]), vm->name, "name", vm->name);
@@ -943,18 +943,18 @@ static void vr_missing(struct vs_txn *tx, struct vs_vm_row *r)
 	size_t c, i;
 
 	if (r->rowstatus == VR_RS_ACTIVE) {
-		vs_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE, "there is no VM %d",
-			(int)r->index);
+		vmset_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE, "there is no VM %d",
+			   (int)r->index);
 		return;
 	}
 	for (c = 0; c < VS_VM_COLS; c++)
 		if (r->item[c] >= 0 && r->rowstatus != VR_RS_DESTROY)
-			vs_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTNAME,
-				"there is no VM %d (vmibVmRowStatus createAndGo makes one)",
-				(int)r->index);
+			vmset_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTNAME,
+				   "there is no VM %d (vmibVmRowStatus createAndGo makes one)",
+				   (int)r->index);
 		else if (r->item[c] >= 0 && c != VMIB_COL_vmibVmRowStatus)
-			vs_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTVALUE,
-				"VM %d is destroyed by this PDU", (int)r->index);
+			vmset_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTVALUE,
+				   "VM %d is destroyed by this PDU", (int)r->index);
 	for (i = 0; i < r->n_vifs; i++)
 		if (r->vifs[i].rowstatus != VR_RS_DESTROY)
 			vr_vif_missing(tx, &r->vifs[i], SNMP_ERR_INCONSISTENTNAME,
@@ -972,8 +972,8 @@ static void vr_check_row(struct vs_txn *tx, struct vs_vm_row *r)
 	}
 	if (r->rowstatus == VR_RS_CREATE) {
 		if (vm)
-			vs_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE,
-				"VM index %d is in use (by %s)", (int)r->index, vm->name);
+			vmset_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE,
+				   "VM index %d is in use (by %s)", (int)r->index, vm->name);
 		else
 			vr_create(tx, r);
 	} else if (!vm) {
@@ -985,18 +985,35 @@ static void vr_check_row(struct vs_txn *tx, struct vs_vm_row *r)
 	}
 }
 
+/* does the PDU possibly start a VM (so it needs the free memory)? */
+static bool vr_starts(const struct vs_txn *tx)
+{
+	size_t i;
+
+	for (i = 0; i < tx->n_items; i++)
+		if (tx->items[i].table == VS_VM &&
+		    ((tx->items[i].col == VMIB_COL_vmibVmRowStatus && tx->items[i].num == VR_RS_CREATE) ||
+		     tx->items[i].col == VMIB_COL_vmibVmAdminState))
+			return true;
+	return false;
+}
+
 void vmrows_prepare(struct vs_txn *tx)
 {
-	const struct tracker_host *h = tracker_host(tx->ctx->tracker);
+	const struct tracker_host *h;
 	size_t i;
 
 	vr_group(tx);
+	/* free memory is read with the counters: fresh enough for a start */
+	if (vr_starts(tx))
+		tracker_need_stats(tx->ctx->tracker);
+	h = tracker_host(tx->ctx->tracker);
 	tx->free_kib = h->info.mem_free_kib;
 	if (!h->connected) {
 		for (i = 0; i < tx->n_rows; i++)
-			vs_fail(vr_row_item(tx, &tx->rows[i]), SNMP_ERR_RESOURCEUNAVAILABLE,
-				"libvirt is not reachable (vmibHostLibvirtState stale): %s",
-				h->last_error);
+			vmset_fail(vr_row_item(tx, &tx->rows[i]), SNMP_ERR_RESOURCEUNAVAILABLE,
+				   "libvirt is not reachable (vmibHostLibvirtState stale): %s",
+				   h->last_error);
 		return;
 	}
 	for (i = 0; i < tx->n_rows; i++)

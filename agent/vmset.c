@@ -40,7 +40,7 @@ static bool vs_bridge_sysfs(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-bool (*vs_bridge_exists)(const char *name) = vs_bridge_sysfs;
+bool (*vmset_bridge_exists)(const char *name) = vs_bridge_sysfs;
 
 static const char *const vs_vm_cols[VS_VM_COLS] = {
 	"vmibVmIndex", "vmibVmIndex", "vmibVmName", "vmibVmUuid", "vmibVmImage",
@@ -76,7 +76,7 @@ static const char *vs_err_name(int err)
 
 /* --- errors ---------------------------------------------------------------------- */
 
-int vs_fail(struct vs_item *it, int err, const char *fmt, ...)
+int vmset_fail(struct vs_item *it, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,13 +103,27 @@ static void vs_item_name(const struct vs_item *it, char *out, size_t len)
 		snprintf(out, len, "%s.%d.%u", col, (int)it->vm, it->vif);
 }
 
+/* does the PDU try to create VM vm (refused or not)? */
+static bool vs_creating(int32_t vm)
+{
+	size_t i;
+
+	for (i = 0; i < S.n_items; i++)
+		if (S.items[i].table == VS_VM && S.items[i].vm == vm &&
+		    S.items[i].col == VMIB_COL_vmibVmRowStatus &&
+		    S.items[i].num == VMIB_ENUM_vmibVmRowStatus_createAndGo)
+			return true;
+	return false;
+}
+
 /* the reason in the row's LastError, or the host's when the VM does not
  * exist (yet), and in the log */
 static void vs_tell(const struct vs_item *it, const char *phase)
 {
 	struct tracker *t = S.ctx->tracker;
 	const struct vm *cached = it->vm > 0 ? vmcache_get(tracker_cache(t), it->vm) : NULL;
-	struct vm *vm = cached ? tracker_vm_edit(t, cached->uuid) : NULL;
+	/* a refused createAndGo is not the existing row's business */
+	struct vm *vm = cached && !vs_creating(it->vm) ? tracker_vm_edit(t, cached->uuid) : NULL;
 	char name[96], msg[400];
 
 	vs_item_name(it, name, sizeof(name));
@@ -120,7 +134,7 @@ static void vs_tell(const struct vs_item *it, const char *phase)
 		free(vm->last_error);
 		vm->last_error = strndup(msg, VMIB_SIZE_vmibVmLastError_MAX);
 	} else {
-		tracker_set_error(t, msg);
+		tracker_host_error(t, "%s", msg);
 	}
 }
 
@@ -158,12 +172,12 @@ static int vs_string(struct vs_item *it, const netsnmp_variable_list *vb, size_t
 	int rc = mibset_string(vb, max, it->str);
 
 	if (rc == SNMP_ERR_WRONGVALUE)
-		return vs_fail(it, rc, "not printable ASCII"), rc;
+		return vmset_fail(it, rc, "not printable ASCII"), rc;
 	if (rc)
-		return vs_fail(it, rc, "expected a string of at most %zu octets", max), rc;
+		return vmset_fail(it, rc, "expected a string of at most %zu octets", max), rc;
 	it->len = strlen(it->str);
 	if (it->len < min)
-		return vs_fail(it, SNMP_ERR_WRONGLENGTH, "must not be empty"), SNMP_ERR_WRONGLENGTH;
+		return vmset_fail(it, SNMP_ERR_WRONGLENGTH, "must not be empty"), SNMP_ERR_WRONGLENGTH;
 	return 0;
 }
 
@@ -174,7 +188,7 @@ static int vs_u32(struct vs_item *it, const netsnmp_variable_list *vb, uint32_t 
 	int rc = mibset_u32(vb, min, max, &v);
 
 	if (rc)
-		return vs_fail(it, rc, "expected Unsigned32 %u..%u", min, max), rc;
+		return vmset_fail(it, rc, "expected Unsigned32 %u..%u", min, max), rc;
 	it->num = (long)v;
 	return 0;
 }
@@ -184,7 +198,7 @@ static int vs_enum(struct vs_item *it, const netsnmp_variable_list *vb, long min
 	int rc = mibset_enum(vb, min, max, &it->num);
 
 	if (rc)
-		return vs_fail(it, rc, "expected INTEGER %ld..%ld", min, max), rc;
+		return vmset_fail(it, rc, "expected INTEGER %ld..%ld", min, max), rc;
 	return 0;
 }
 
@@ -193,10 +207,10 @@ static int vs_rowstatus(struct vs_item *it, const netsnmp_variable_list *vb)
 	int v = 0, rc = mibset_rowstatus(vb, &v);
 
 	if (rc == SNMP_ERR_WRONGVALUE)
-		return vs_fail(it, rc, "rows are made with createAndGo in one PDU: createAndWait, "
-			       "notInService and notReady are not accepted"), rc;
+		return vmset_fail(it, rc, "rows are made with createAndGo in one PDU: createAndWait, "
+				  "notInService and notReady are not accepted"), rc;
 	if (rc)
-		return vs_fail(it, rc, "expected a RowStatus"), rc;
+		return vmset_fail(it, rc, "expected a RowStatus"), rc;
 	it->num = v;
 	return 0;
 }
@@ -210,14 +224,14 @@ static int vs_parse_vm(struct vs_item *it, const netsnmp_variable_list *vb)
 		if ((rc = vs_string(it, vb, 1, VMIB_SIZE_vmibVmName_MAX)))
 			return rc;
 		if (!vmcheck_vm_name((const unsigned char *)it->str, it->len))
-			return vs_fail(it, SNMP_ERR_WRONGVALUE, "a VM name has only letters, "
-				       "digits, '-', '_' and '.'"), SNMP_ERR_WRONGVALUE;
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "a VM name has only letters, "
+					  "digits, '-', '_' and '.'"), SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVmImage:
 		if ((rc = vs_string(it, vb, 0, VMIB_SIZE_vmibVmImage_MAX)))
 			return rc;
 		if (it->len == 0)
-			return vs_fail(it, SNMP_ERR_WRONGVALUE, "an empty image name"),
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "an empty image name"),
 			       SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVmMemoryKBytes:
@@ -235,8 +249,8 @@ static int vs_parse_vm(struct vs_item *it, const netsnmp_variable_list *vb)
 		if ((rc = vs_string(it, vb, 0, VMIB_SIZE_vmibVmMigrateTarget_MAX)))
 			return rc;
 		if (it->len && vmcheck_target((const unsigned char *)it->str, it->len) < 0)
-			return vs_fail(it, SNMP_ERR_WRONGVALUE, "'%s' is neither a host name nor "
-				       "a libvirt URI", it->str), SNMP_ERR_WRONGVALUE;
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "'%s' is neither a host name nor "
+					  "a libvirt URI", it->str), SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVmMigrateLive:
 		return vs_enum(it, vb, VMIB_ENUM_vmibVmMigrateLive_true,
@@ -244,7 +258,7 @@ static int vs_parse_vm(struct vs_item *it, const netsnmp_variable_list *vb)
 	case VMIB_COL_vmibVmRowStatus:
 		return vs_rowstatus(it, vb);
 	default:
-		return vs_fail(it, SNMP_ERR_NOTWRITABLE, "read-only"), SNMP_ERR_NOTWRITABLE;
+		return vmset_fail(it, SNMP_ERR_NOTWRITABLE, "read-only"), SNMP_ERR_NOTWRITABLE;
 	}
 }
 
@@ -252,49 +266,50 @@ static int vs_parse_vif(struct vs_item *it, const netsnmp_variable_list *vb)
 {
 	struct vmcheck_route rt[VMCHECK_MAX_ROUTES];
 	struct in_addr a;
+	char why[200];
 	size_t n;
 	int rc;
 
 	switch (it->col) {
 	case VMIB_COL_vmibVifMac:
 		if (vb->type != ASN_OCTET_STR)
-			return vs_fail(it, SNMP_ERR_WRONGTYPE, "expected a MacAddress"),
+			return vmset_fail(it, SNMP_ERR_WRONGTYPE, "expected a MacAddress"),
 			       SNMP_ERR_WRONGTYPE;
 		if (vb->val_len != 6 || !vb->val.string)
-			return vs_fail(it, SNMP_ERR_WRONGLENGTH, "a MacAddress has 6 octets"),
+			return vmset_fail(it, SNMP_ERR_WRONGLENGTH, "a MacAddress has 6 octets"),
 			       SNMP_ERR_WRONGLENGTH;
 		memcpy(it->bytes, vb->val.string, 6);
 		if (!vmcheck_mac_unicast(it->bytes))
-			return vs_fail(it, SNMP_ERR_WRONGVALUE, "a multicast or all-zero MAC"),
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "a multicast or all-zero MAC"),
 			       SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVifBridge:
 		if ((rc = vs_string(it, vb, 0, VMIB_SIZE_vmibVifBridge_MAX)))
 			return rc;
 		if (it->len && !vmcheck_ifname((const unsigned char *)it->str, it->len))
-			return vs_fail(it, SNMP_ERR_WRONGVALUE, "not an interface name"),
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "not an interface name"),
 			       SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVifAddr:
 		if ((rc = mibset_ipaddr(vb, &a)))
-			return vs_fail(it, rc, "expected an IpAddress"), rc;
+			return vmset_fail(it, rc, "expected an IpAddress"), rc;
 		memcpy(it->bytes, &a.s_addr, 4);
 		if (!vmcheck_guest_addr(it->bytes))
-			return vs_fail(it, SNMP_ERR_WRONGVALUE, "a multicast, broadcast, loopback "
-				       "or reserved address"), SNMP_ERR_WRONGVALUE;
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "a multicast, broadcast, loopback "
+					  "or reserved address"), SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVifPrefixLen:
 		return vs_u32(it, vb, 0, VMIB_RANGE_vmibVifPrefixLen_MAX);
 	case VMIB_COL_vmibVifRoutes:
 		if ((rc = vs_string(it, vb, 0, VMIB_SIZE_vmibVifRoutes_MAX)))
 			return rc;
-		if (vmcheck_routes(it->str, rt, &n, it->why, sizeof(it->why)) < 0)
-			return vs_fail(it, SNMP_ERR_WRONGVALUE, "%s", it->why), SNMP_ERR_WRONGVALUE;
+		if (vmcheck_routes(it->str, rt, &n, why, sizeof(why)) < 0)
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "%s", why), SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVifRowStatus:
 		return vs_rowstatus(it, vb);
 	default:
-		return vs_fail(it, SNMP_ERR_NOTWRITABLE, "read-only"), SNMP_ERR_NOTWRITABLE;
+		return vmset_fail(it, SNMP_ERR_NOTWRITABLE, "read-only"), SNMP_ERR_NOTWRITABLE;
 	}
 }
 
@@ -306,13 +321,13 @@ static int vs_instance(const struct mibtab *t, enum vs_table table, struct vs_it
 	int rc = mibset_instance(t, vb, &it->col, &idx);
 
 	if (rc < 0 || it->col < 1 || it->col >= (table == VS_VM ? VS_VM_COLS : VS_VIF_COLS))
-		return vs_fail(it, SNMP_ERR_NOTWRITABLE, "no such object"), SNMP_ERR_NOTWRITABLE;
+		return vmset_fail(it, SNMP_ERR_NOTWRITABLE, "no such object"), SNMP_ERR_NOTWRITABLE;
 	if (it->col == 1)
-		return vs_fail(it, SNMP_ERR_NOACCESS, "the index is not accessible"),
+		return vmset_fail(it, SNMP_ERR_NOACCESS, "the index is not accessible"),
 		       SNMP_ERR_NOACCESS;
 	if (rc > 0 || idx[0] < 1 || idx[0] > VMIB_RANGE_vmibVmIndex_MAX ||
 	    (table == VS_VIF && (idx[1] < 1 || idx[1] > VMIB_RANGE_vmibVifIndex_MAX)))
-		return vs_fail(it, SNMP_ERR_NOCREATION, "index out of range"), SNMP_ERR_NOCREATION;
+		return vmset_fail(it, SNMP_ERR_NOCREATION, "index out of range"), SNMP_ERR_NOCREATION;
 	it->vm = (int32_t)idx[0];
 	it->vif = table == VS_VIF ? (uint32_t)idx[1] : 0;
 	return 0;
@@ -361,6 +376,8 @@ static void vs_report(enum vs_table table, netsnmp_agent_request_info *reqinfo,
 
 /* --- the phases -------------------------------------------------------------------- */
 
+/* forget the PDU: everything from items on (vmset_int.h keeps ctx,
+ * transid and done first, for this) */
 static void vs_reset(void)
 {
 	vmplan_free(S.plan);
@@ -416,7 +433,7 @@ static void vs_prepare(void)
 		return;
 	S.plan = vmplan_new(vs_apply, S.ctx->tracker);
 	if (!S.plan) {
-		vs_fail(&S.items[0], SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
+		vmset_fail(&S.items[0], SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
 	} else {
 		vmrows_prepare(&S);
 		for (i = 0; S.plan && i < S.plan->n_steps; i++)
@@ -439,15 +456,15 @@ static int vs_action(void)
 		return 0;
 	if (!S.plan) {
 		blame = &S.items[first];
-		vs_fail(blame, SNMP_ERR_COMMITFAILED, "libvirt did not answer within %u ms "
-			"(set-timeout-ms); what it did late is undone", timeout_ms);
+		vmset_fail(blame, SNMP_ERR_COMMITFAILED, "libvirt did not answer within %u ms "
+			   "(set-timeout-ms); what it did late is undone", timeout_ms);
 	} else {
 		int idx = S.plan->failed < (int)S.plan->n_steps
 				  ? S.plan->steps[S.plan->failed].item : first;
 
 		blame = &S.items[idx];
-		vs_fail(blame, SNMP_ERR_COMMITFAILED, "%s; the whole SET is undone",
-			S.plan->err);
+		vmset_fail(blame, SNMP_ERR_COMMITFAILED, "%s; the whole SET is undone",
+			   S.plan->err);
 	}
 	vs_tell(blame, "ACTION");
 	return -1;
@@ -479,7 +496,7 @@ static void vs_commit_errors(void)
 			free(vm->last_error);
 			vm->last_error = strndup(msg, VMIB_SIZE_vmibVmLastError_MAX);
 		}
-		tracker_set_error(S.ctx->tracker, msg);
+		tracker_host_error(S.ctx->tracker, "%s", msg);
 	}
 }
 

@@ -81,9 +81,9 @@ void vmrows_prepare(struct vs_txn *tx);
 void vmrows_clear(struct vs_txn *tx);
 
 /* vmset.c helpers for vmrows.c */
-int vs_fail(struct vs_item *it, int err, const char *fmt, ...)
+int vmset_fail(struct vs_item *it, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* tests: the bridge check (default: a bridge device in this namespace) */
-extern bool (*vs_bridge_exists)(const char *name);
+extern bool (*vmset_bridge_exists)(const char *name);
 
 #endif

@@ -29,6 +29,8 @@ struct vmstop_job {
 	char name[256];
 	int rc;
 	char err[256];
+	int lookup_rc;      /* the domain afterwards: 0 snap, 1 gone, -1 unknown */
+	struct vm *snap;
 };
 
 static struct {
@@ -42,13 +44,16 @@ static void vmstop_job_run(struct ctl_job *cj, const struct virt_ops *ops, void 
 			   const char *err)
 {
 	struct vmstop_job *j = (struct vmstop_job *)cj;
+	char ignore[256];
 
+	j->lookup_rc = -1;
 	if (!conn) {
 		j->rc = -1;
 		snprintf(j->err, sizeof(j->err), "libvirt: %s", err);
 		return;
 	}
 	j->rc = ops->power(conn, j->uuid, VIRT_POWER_DESTROY, j->err, sizeof(j->err));
+	j->lookup_rc = ops->lookup(conn, j->uuid, &j->snap, ignore, sizeof(ignore));
 }
 
 static void vmstop_job_done(struct ctl_job *cj, bool cancelled)
@@ -56,6 +61,14 @@ static void vmstop_job_done(struct ctl_job *cj, bool cancelled)
 	struct vmstop_job *j = (struct vmstop_job *)cj;
 	struct vm *vm;
 
+	/* the cache in step now, not when the events come */
+	if (!cancelled && P.ctx && j->lookup_rc == 0) {
+		tracker_vm_apply(P.ctx->tracker, j->snap);
+		j->snap = NULL;
+	} else if (!cancelled && P.ctx && j->lookup_rc == 1) {
+		tracker_vm_forget(P.ctx->tracker, j->uuid);
+	}
+	vm_free(j->snap);
 	if (j->rc != 0 && !cancelled && P.ctx) {
 		log_msg(LOG_ERR, "virt", "powering off VM %s: %s", j->name, j->err);
 		vm = tracker_vm_edit(P.ctx->tracker, j->uuid);

@@ -6,8 +6,9 @@
  * failed.  Exit 0 only when every host was read, every SET succeeded and
  * the verification found nothing left to do; 4 otherwise.
  *
- * --wait SECONDS makes the verification wait (polling) until the
- * scenario's VMs run and their shape rows are in force, or time runs out.
+ * --wait SECONDS makes the verification wait (polling) until the hosts
+ * show every change, the scenario's VMs run and their shape rows are in
+ * force, or time runs out.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -151,8 +152,13 @@ static size_t left_over(const struct plan *p, struct out *o)
 	return n;
 }
 
-/* read again (waiting with --wait) and check; returns what is wrong */
-static size_t verify(struct cmd_snmp *s, enum plan_mode mode, struct out *o)
+/*
+ * Read again and check; returns what is wrong.  With --wait, read until
+ * the hosts show what was done and the scenario's VMs run with their
+ * shape rows in force (an agent may show a change a moment after it
+ * answered the SET), unless a SET failed and what is left cannot come.
+ */
+static size_t verify(struct cmd_snmp *s, enum plan_mode mode, bool sets_failed, struct out *o)
 {
 	double t0 = now_s(), deadline = t0 + s->wait_s;
 	struct state cur;
@@ -160,14 +166,17 @@ static size_t verify(struct cmd_snmp *s, enum plan_mode mode, struct out *o)
 	size_t n;
 
 	for (;;) {
+		bool done;
+
 		read_hosts(s->c, &s->load.desired, &cur);
 		plan_compute(&s->load.desired, &cur, mode, &p);
-		if (mode == PLAN_DESTROY || s->wait_s <= 0 || plan_pending(&p) > 0 ||
-		    p.unreadable > 0 || settled(&p) || now_s() >= deadline)
+		done = plan_pending(&p) == 0 && (mode == PLAN_DESTROY || settled(&p));
+		if (done || s->wait_s <= 0 || p.unreadable > 0 || now_s() >= deadline ||
+		    (plan_pending(&p) > 0 && sets_failed))
 			break;
 		plan_release(&p);
 		state_release(&cur);
-		sleep_s(0.25);
+		sleep_s(0.1);
 	}
 	out_obj_open(o, "verify");
 	n = left_over(&p, o);
@@ -249,9 +258,9 @@ static int run(const struct cmd_ctx *ctx, enum plan_mode mode)
 	if (s.dry_run) {
 		run_dry(&s, &p, o);
 	} else {
-		if (plan_pending(&p) > 0)
-			bad += run_sets(&s, &p, o);
-		bad += verify(&s, mode, o);
+		size_t failed = plan_pending(&p) > 0 ? run_sets(&s, &p, o) : 0;
+
+		bad += failed + verify(&s, mode, failed > 0, o);
 	}
 	out_bool(o, "ok", NULL, bad == 0);
 	out_u64(o, "ms", NULL, (uint64_t)((now_s() - t0) * 1000 + 0.5));

@@ -251,6 +251,28 @@ static int ns_answer(int op, netsnmp_session *sp, int reqid, netsnmp_pdu *np, vo
 	return 1;
 }
 
+/*
+ * A SET is not idempotent (a createAndGo sent twice fails the second
+ * time, after the first did its work), and an agent may take a while to
+ * define and start a VM: a SET is given at least SET_TIMEOUT_US before it
+ * is sent again.  The request keeps the timeout it was sent with, so the
+ * session's own is put back at once.
+ */
+#define SET_TIMEOUT_US 10000000L
+
+static int ns_async_send(netsnmp_session *sess, netsnmp_pdu *np, struct ns_req *q,
+			       bool is_set)
+{
+	long timeout = sess->timeout;
+	int rc;
+
+	if (is_set && sess->timeout < SET_TIMEOUT_US)
+		sess->timeout = SET_TIMEOUT_US;
+	rc = snmp_async_send(sess, np, ns_answer, q);
+	sess->timeout = timeout;
+	return rc;
+}
+
 static void ns_fail_later(struct ns_impl *im, snmpc_cb cb, void *arg, char *why)
 {
 	struct ns_failed *f = MEM_PUSH(im->failed, im->n_failed);
@@ -277,7 +299,7 @@ static void ns_send(struct snmpc *c, size_t host, const struct pdu *p, snmpc_cb 
 	q->next = im->reqs;
 	im->reqs = q;
 	np = pdu_to_netsnmp(p);
-	if (snmp_async_send(im->sess[host], np, ns_answer, q) == 0) {
+	if (ns_async_send(im->sess[host], np, q, p->cmd == PDU_SET) == 0) {
 		q->done = true;
 		ns_fail_later(im, cb, arg, mem_printf("%s: cannot send: %s",
 						     im->sess[host]->peername,

@@ -61,10 +61,10 @@ static void print_rate(struct out *o, const char *key, const char *label, bool o
 		return;
 	out_u64(o, key, NULL, bps);
 	if (bps >= 1000 || bps == 0)
-		out_text(o, " %s %s/s", label, bps ? units_format(UNITS_RATE_KBPS, (uint32_t)
+		out_text(o, "%s %s/s", label, bps ? units_format(UNITS_RATE_KBPS, (uint32_t)
 				(bps / 1000), buf, sizeof(buf)) : "0bit");
 	else
-		out_text(o, " %s %llubit/s", label, (unsigned long long)bps);
+		out_text(o, "%s %llubit/s", label, (unsigned long long)bps);
 }
 
 static const struct state_vm *prev_vm(const struct ctx *c, const char *host, uint32_t index)

@@ -16,7 +16,7 @@
 #   - snmpd restart: vmibd answers again within its ping interval, with
 #     the same data (time measured);
 #   - vmibd restart: every VM keeps its index;
-#   - a SET is refused with notWritable (read-only registration).
+#   - a SET of a read-only column gets notWritable, a rename inconsistentValue.
 # What the vmibd restart check proves here: the test driver rereads the
 # file on every connection, so metadata vmibd writes are lost with its
 # connection.  Indexes recorded in the file (every 7th domain) test the
@@ -192,13 +192,20 @@ else
 	t_fail "vmibd restarts"
 fi
 
-# --- read-only registration: SETs are refused ------------------------------------------
+# --- SETs reach vmibd: read-only columns are refused ------------------------------------
 # (private is an rwcommunity for the vMIB subtree, so the master lets the
-# SET through and the refusal is vmibd's read-only registration)
+# SET through and the answer is vmibd's: vmibVmUuid is read-only, and the
+# name of an existing VM cannot change; tests/integration/4x-vm-*.sh test
+# the writable columns on real guests)
+out=$(vw_ns env MIBS= snmpset -v2c -c private -t 2 -r 0 "127.0.0.1:$VW_PORT" "$R.1.3.1.3.$idx" s x 2>&1)
+case $out in
+*notWritable*) t_ok "SET of a read-only vMIB column is refused with notWritable" ;;
+*) t_fail "SET not refused with notWritable: $out" ;;
+esac
 out=$(vw_ns env MIBS= snmpset -v2c -c private -t 2 -r 0 "127.0.0.1:$VW_PORT" "$R.1.3.1.2.$idx" s x 2>&1)
 case $out in
-*notWritable*) t_ok "SET of a vMIB column is refused with notWritable" ;;
-*) t_fail "SET not refused with notWritable: $out" ;;
+*inconsistentValue*) t_ok "renaming a VM is refused with inconsistentValue" ;;
+*) t_fail "rename not refused with inconsistentValue: $out" ;;
 esac
 
 t_done

@@ -38,7 +38,7 @@ sw_addrs="10.1.0.250/24 10.2.0.250/24"
 cleanup() {
 	for a in $sw_addrs; do ip -n "$T_TB_SW" addr del "$a" dev sw0 2>/dev/null; done
 	if [ -s "$work/applied" ]; then   # whatever happened, leave nothing
-		"$CTL" destroy "$REAL" "$VIRT" >/dev/null 2>&1
+		"$CTL" destroy --wait 60 "$REAL" "$VIRT" >/dev/null 2>&1
 	fi
 	for h in $vmibd_started; do "$TB" vmibd stop "$h" >/dev/null 2>&1; done
 	[ "$we_brought_up" = 1 ] && "$TB" down >/dev/null 2>&1
@@ -62,11 +62,7 @@ if ! "$TB" status >/dev/null 2>&1; then
 fi
 for h in 1 2; do
 	if ! "$TB" vmibd status "$h" >/dev/null 2>&1; then
-		mkdir -p "$T_TB_DIR/h$h/vmibd/state"
-		"$TB" vmibd start "$h" -f -i "$T_BUILD/images" \
-			-x "unix:$T_TB_DIR/h$h/agentx.sock" \
-			-o "state-dir=$T_TB_DIR/h$h/vmibd/state" >/dev/null 2>&1 &&
-			vmibd_started="$vmibd_started $h"
+		"$TB" vmibd start "$h" >/dev/null 2>&1 && vmibd_started="$vmibd_started $h"
 	fi
 done
 export SNMPCONFPATH=$T_TB_DIR/snmp
@@ -115,14 +111,14 @@ for vm in 1:east1 2:east2 2:west1; do
 		t_fail "agent h$h lists vm $n"
 		continue
 	fi
-	t_eq "agent h$h: vm $n (index $i) runs (vmibVmOperState)" running \
-		"$(sget "$h" "$VMIB_OID.1.3.1.7.$i" | sed 's/(.*//')"
+	t_eq "agent h$h: vm $n (index $i) runs (vmibVmOperState running(2))" 2 \
+		"$(sget "$h" "$VMIB_OID.1.3.1.7.$i")"
 done
 for h in 1 2; do
-	st=$(snmp "$h" snmpwalk -Oqv -On "$VMIB_OID.1.5.1.14" | sed 's/(.*//' | sort -u | tr '\n' ' ')
-	t_eq "agent h$h: every shape row applied (vmibShapeOperStatus)" "applied " "$st"
-	t_eq "agent h$h: isolation applied (vmibIsolationOperStatus)" applied \
-		"$(sget "$h" "$VMIB_OID.1.1.14.0" | sed 's/(.*//')"
+	st=$(snmp "$h" snmpwalk -Oqv -On "$VMIB_OID.1.5.1.14" | sort -u | tr '\n' ' ')
+	t_eq "agent h$h: every shape row applied (vmibShapeOperStatus applied(1))" "1 " "$st"
+	t_eq "agent h$h: isolation applied (vmibIsolationOperStatus applied(1))" 1 \
+		"$(sget "$h" "$VMIB_OID.1.1.14.0")"
 	t_eq "agent h$h: 2 subnets, 2 rules" "2 2" \
 		"$(rows "$h" "$VMIB_OID.1.7.1.5") $(rows "$h" "$VMIB_OID.1.6.1.11")"
 done
@@ -205,14 +201,14 @@ sed 's|bandwidth="10Mbit"|bandwidth="5Mbit"|' "$VIRT" >"$work/rate.xml"
 t_eq "bandwidth changed: the dry run sends one varbind per receiving host" \
 	"h1:vmibShapeRateKbps=5000 h2:vmibShapeRateKbps=5000 " \
 	"$(awk '/^h[0-9] SET/ { h = $1 } /^  vmib/ { split($1, o, "."); printf "%s:%s=%s ", h, o[1], $NF }' "$work/dry2.out")"
-"$CTL" apply "$REAL" "$work/rate.xml" >"$work/rate.out" 2>&1
+"$CTL" apply --wait 60 "$REAL" "$work/rate.xml" >"$work/rate.out" 2>&1
 t_eq "bandwidth changed: apply exits 0" 0 "$?"
 if [ -n "$dev1" ] && "$TB" exec 1 tc class show dev "$dev1" >"$work/tc2" 2>&1; then
 	t_check "host h1: the class is now 5Mbit" grep -q 'rate 5Mbit' "$work/tc2"
 fi
 
 # --- 5. destroy --------------------------------------------------------------------------
-"$CTL" destroy "$REAL" "$work/rate.xml" >"$work/destroy.out" 2>&1
+"$CTL" destroy --wait 60 "$REAL" "$work/rate.xml" >"$work/destroy.out" 2>&1
 rc=$?
 t_eq "destroy: exit 0" 0 "$rc"
 [ "$rc" -eq 0 ] && rm -f "$work/applied"

@@ -11,6 +11,8 @@
 #     OCTET STRING, MacAddress), many varbinds per PDU, and reads them back
 #     equal: a second apply sends no SET (snmpInSetRequests unchanged) and
 #     plan is empty;
+#   - a SET that takes longer than the timeout (-t) is not sent twice (a
+#     createAndGo would fail the second time);
 #   - a wrong passphrase, a wrong community and a host that does not
 #     answer give one clear line per host, exit 4, and the other host is
 #     served; -t/-r bound the wait;
@@ -44,11 +46,12 @@ done
 # (a GET of an instance that does not exist answers an empty string: snmpd
 # asks before every SET, and vmibctl reads with GETBULK only)
 cat >"$work/store.py" <<'EOF'
-import sys
+import sys, time
 ROOT = (1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 42, 1)
 RS = {3: 17, 4: 17, 5: 20, 6: 11, 7: 5}       # table -> RowStatus column
 IDX = {3: 1, 4: 2, 5: 3, 6: 1, 7: 1}          # table -> index length
 store, name = {}, sys.argv[1]
+slow = open(sys.argv[2], "a") if len(sys.argv) > 2 else None  # slow VM creation, logged
 def put(o, t, v): store[o] = (t, v)
 put(ROOT + (1, 1, 0), "string", name)
 put(ROOT + (1, 2, 0), "string", "STORE")
@@ -95,10 +98,16 @@ while True:
         nxt = [k for k in sorted(store) if k > o]
         out(txt(nxt[0]), *store[nxt[0]]) if nxt else out("NONE")
     elif cmd == "set":
-        set_(o, sys.stdin.readline()); out("DONE")
+        line = sys.stdin.readline()
+        if slow and len(o) > 14 and o[11] == 3 and o[13] == 17:   # vmibVmRowStatus
+            slow.write(txt(o) + " " + line); slow.flush()
+            time.sleep(1.5)
+        set_(o, line); out("DONE")
 EOF
 
-# start_snmpd N PORT: a private snmpd on 127.0.0.N:PORT serving store "sN"
+# start_snmpd N PORT [LOG]: a private snmpd on 127.0.0.N:PORT serving store
+# "sN"; with LOG, the store takes 1.5 s per SET of vmibVmRowStatus (as an
+# agent defining and starting a VM does) and writes each to LOG
 start_snmpd() {
 	local n=$1 port=$2 d="$work/s$1"
 	mkdir -p "$d/persist"
@@ -107,14 +116,14 @@ agentaddress udp:127.0.0.$n:$port
 createUser vmibtest SHA-256 "vmib-auth-pass" AES "vmib-priv-pass"
 rwuser vmibtest priv .1
 rwcommunity vmibrw 127.0.0.0/8 .1
-pass_persist .1.3.6.1.4.1.8072.9999.9999.42.1 /usr/bin/python3 $work/store.py s$n
+pass_persist .1.3.6.1.4.1.8072.9999.9999.42.1 /usr/bin/python3 $work/store.py s$n ${3:-}
 EOF
 	SNMP_PERSISTENT_DIR=$d/persist snmpd -f -Lf "$d/snmpd.log" -C -c "$d/snmpd.conf" \
 		-p "$d/snmpd.pid" -I -smux,mteTrigger,mteTriggerConf >/dev/null 2>&1 &
 	pids="$pids $!"
 }
 start_snmpd 1 16181
-start_snmpd 2 16182
+start_snmpd 2 16182 "$work/s2-vm-sets"   # s2 takes 1.5 s per VM RowStatus SET
 cat >"$work/real.xml" <<'EOF'
 <?xml version="1.0" encoding="UTF-8"?>
 <realEnvironment xmlns="urn:vmib:real:1">
@@ -165,13 +174,15 @@ t_eq "plan -v3 ...: exit 0" 0 "$rc"
 t_check "plan -v3: everything to create on both hosts" \
 	grep -q 'plan: 14 to create, 2 to change, 0 to replace, 0 to delete, 0 unchanged' <<<"$out"
 s1=$(sets 1 16181) s2=$(sets 2 16182)
-out=$("$CTL" apply --max-varbinds 20 $V3 "$work/real.xml" "$work/virtual.xml" 2>&1); rc=$?
+out=$("$CTL" apply --max-varbinds 20 -t 1 -r 2 $V3 "$work/real.xml" "$work/virtual.xml" 2>&1); rc=$?
 t_eq "apply -v3 from nothing: exit 0" 0 "$rc"
 [ "$rc" -eq 0 ] || printf "%s\n" "$out" | grep -v "not done" | tail -n 20 | sed "s/^/        /"
 # s1: isolation, r1 with its 2 vifs, e1, both shape rows (20 varbinds); s2: 3
 t_eq "apply: SET PDUs per host with --max-varbinds 20" "4 3" \
 	"$(($(sets 1 16181) - s1)) $(($(sets 2 16182) - s2))"
 t_check "apply: it says every host converged" grep -q 'apply: done, every host converged' <<<"$out"
+t_eq "a SET slower than -t 1 is not sent again (one createAndGo of w1 reached s2)" 1 \
+	"$(grep -c 'integer 4' "$work/s2-vm-sets")"
 s1=$(sets 1 16181) s2=$(sets 2 16182)
 out=$("$CTL" apply $V2 "$work/real.xml" "$work/virtual.xml" 2>&1); rc=$?
 t_eq "apply again (-v2c): exit 0" 0 "$rc"

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# 41-vm-set-errors.sh - refused SETs on the VM and vif tables, on the local
+# testbed: each gets the SNMP error VMIB-MIB names, on the varbind that
+# causes it, with the reason in vmibHostLastError (or the VM's
+# vmibVmLastError), and libvirt is left as it was.
+#
+#   1. creation refused: unknown image, duplicate name, index in use, too
+#      little free memory (resourceUnavailable), bad addresses, a gateway
+#      outside the vif's subnet, a bridge vmibd does not manage, a MAC in
+#      use, bad names and values (wrongValue, wrongType, wrongLength),
+#      createAndWait (wrongValue), a vif or column of a VM that does not
+#      exist (inconsistentName), a read-only column (notWritable);
+#   2. destroy of a row that does not exist: noError;
+#   3. atomicity, RESERVE: a PDU whose second varbind is bad creates nothing;
+#   4. atomicity, ACTION: a PDU that creates a good VM and one whose image
+#      cannot boot (QEMU refuses its kernel) fails with commitFailed on the
+#      second VM's RowStatus; the first VM, already started, is destroyed
+#      and undefined again, and a weight changed in the same PDU is back
+#      to its old value.
+# vmibd runs with a private image directory: the test image and a broken
+# one.
+# needs: testbed
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+t_begin 41-vm-set-errors
+X_NAME=t41
+. "$(dirname "$0")/4x-vm-lib.bash"
+
+x_preconditions || { t_done; exit $?; }
+x_oids || { t_fail "no vMIB OIDs in $HDR"; t_done; exit $?; }
+# the image directory: vmib-test, and "broken" (a kernel QEMU cannot load)
+mkdir -p "$work/images/broken"
+ln -s "$IMG" "$work/images/vmib-test"
+head -c 8192 /dev/zero >"$work/images/broken/vmlinuz"
+head -c 512 /dev/zero >"$work/images/broken/initrd.img"
+cat >"$work/images/broken/image.xml" <<'XML'
+<image xmlns="urn:vmib:image:1"><name>broken</name><os>none</os><arch>x86_64</arch>
+<description>a kernel of zeros: QEMU refuses to start it</description></image>
+XML
+X_VMIBD_ARGS=(-i "$work/images")
+x_testbed || { t_done; exit $?; }
+
+H1=$T_TB_NET.1
+doms() { vsh 1 list --all --name | sort | tr '\n' ' ' | sed 's/ *$//'; }
+hosterr() { sget "$H1" "$O_HOSTERR.0"; }
+before=$(doms)
+# refused IX ERR FAILED-OID REASON -- SET ARGS: error, varbind, reason, no change
+refused() {
+	local desc=$1 err=$2 at=$3 why=$4
+	shift 4
+	expect_set_error "$desc" "$err" "$at" "$H1" "$@"
+	if [ -n "$why" ]; then
+		case $(hosterr) in
+		*"$why"*) t_ok "  reason in vmibHostLastError: '$why'" ;;
+		*) t_fail "  vmibHostLastError: '$(hosterr)', expected '$why'" ;;
+		esac
+	fi
+	t_eq "  libvirt unchanged" "$before" "$(doms)"
+}
+
+# --- 1. creation refused ------------------------------------------------------------------------
+refused "unknown image" inconsistentValue "$O_IMAGE.42" "no image nosuch" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-x "$O_IMAGE.42" s nosuch
+x_domains="$x_domains 1 t41-a 1 t41-b 1 t41-c 1 t41-d"
+if sset "$H1" "$O_RS.41" i "$RS_GO" "$O_NAME.41" s t41-a "$O_IMAGE.41" s vmib-test \
+	"$O_ADMIN.41" i "$A_SHUTOFF" "$O_VIFRS.41.1" i "$RS_GO" \
+	"$O_VIFMAC.41.1" x 525400410001 "$O_VIFADDR.41.1" a 10.141.1.5 "$O_VIFLEN.41.1" u 24; then
+	t_ok "t41-a defined (admin shutoff: not started)"
+	t_eq "shut off in libvirt" "shut off" "$(vsh 1 domstate t41-a | head -n 1)"
+else
+	t_fail "t41-a: $SET_ERR"
+fi
+before=$(doms)
+refused "duplicate name" inconsistentValue "$O_NAME.42" "taken by a domain" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-a "$O_IMAGE.42" s vmib-test
+refused "index in use" inconsistentValue "$O_RS.41" "in use" \
+	"$O_RS.41" i "$RS_GO" "$O_NAME.41" s t41-b "$O_IMAGE.41" s vmib-test
+refused "too little free memory" resourceUnavailable "$O_MEM.42" "KiB free" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_MEM.42" u 4000000000
+refused "multicast address" wrongValue "$O_VIFADDR.42.1" "multicast" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_VIFRS.42.1" i "$RS_GO" "$O_VIFADDR.42.1" a 224.1.2.3 "$O_VIFLEN.42.1" u 24
+refused "loopback address" wrongValue "$O_VIFADDR.42.1" "loopback" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_VIFRS.42.1" i "$RS_GO" "$O_VIFADDR.42.1" a 127.0.0.5 "$O_VIFLEN.42.1" u 24
+refused "address without prefix length" inconsistentValue "$O_VIFADDR.42.1" "PrefixLen" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_VIFRS.42.1" i "$RS_GO" "$O_VIFADDR.42.1" a 10.141.2.5
+refused "gateway outside the subnet" inconsistentValue "$O_VIFROUTES.42.1" "outside" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_VIFRS.42.1" i "$RS_GO" "$O_VIFADDR.42.1" a 10.141.2.5 "$O_VIFLEN.42.1" u 24 \
+	"$O_VIFROUTES.42.1" s "10.9.0.0/16,10.141.3.1"
+refused "malformed route" wrongValue "$O_VIFROUTES.42.1" "host bits" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_VIFRS.42.1" i "$RS_GO" "$O_VIFADDR.42.1" a 10.141.2.5 "$O_VIFLEN.42.1" u 24 \
+	"$O_VIFROUTES.42.1" s "10.9.0.1/16,10.141.2.1"
+refused "a bridge vmibd does not manage" inconsistentValue "$O_VIFBR.42.1" "not one of vmibd" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_VIFRS.42.1" i "$RS_GO" "$O_VIFBR.42.1" s virbr77
+refused "a MAC in use" inconsistentValue "$O_VIFMAC.42.1" "used by another vif" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_VIFRS.42.1" i "$RS_GO" "$O_VIFMAC.42.1" x 525400410001
+refused "a multicast MAC" wrongValue "$O_VIFMAC.42.1" "multicast" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test \
+	"$O_VIFRS.42.1" i "$RS_GO" "$O_VIFMAC.42.1" x 01005e000001
+refused "a name with a blank" wrongValue "$O_NAME.42" "letters, digits" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s "t41 b" "$O_IMAGE.42" s vmib-test
+refused "createAndWait" wrongValue "$O_RS.42" "createAndWait" \
+	"$O_RS.42" i "$RS_WAIT" "$O_NAME.42" s t41-b
+refused "0 vCPUs" wrongValue "$O_VCPUS.42" "" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test "$O_VCPUS.42" u 0
+refused "memory as a string" wrongType "$O_MEM.42" "" \
+	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-b "$O_IMAGE.42" s vmib-test "$O_MEM.42" s 128M
+refused "a name too long" wrongLength "$O_NAME.42" "" \
+	"$O_NAME.42" s "$(printf 'n%.0s' $(seq 1 300))"
+refused "a vif of a VM that does not exist" inconsistentName "$O_VIFRS.43.1" "neither exists" \
+	"$O_VIFRS.43.1" i "$RS_GO" "$O_VIFADDR.43.1" a 10.141.2.5 "$O_VIFLEN.43.1" u 24
+refused "a column of a VM that does not exist" inconsistentName "$O_WEIGHT.43" "no VM 43" \
+	"$O_WEIGHT.43" u 100
+refused "a read-only column" notWritable "$O_UUID.41" "" "$O_UUID.41" s x
+expect_set_error "the name of an existing VM" inconsistentValue "$O_NAME.41" "$H1" \
+	"$O_NAME.41" s t41-renamed
+case $(sget "$H1" "$O_LASTERR.41") in
+*"cannot change"*) t_ok "  the reason is in t41-a's vmibVmLastError" ;;
+*) t_fail "  t41-a's vmibVmLastError: $(sget "$H1" "$O_LASTERR.41")" ;;
+esac
+
+# --- 2. destroy of a missing row ------------------------------------------------------------------
+sset "$H1" "$O_RS.49" i "$RS_DESTROY" && t_ok "destroy of a missing row: noError" ||
+	t_fail "destroy of a missing row: $SET_ERR"
+
+# --- 3. atomicity in RESERVE -------------------------------------------------------------------------
+refused "a good VM and a bad vif in one PDU" wrongValue "$O_VIFADDR.44.1" "" \
+	"$O_RS.43" i "$RS_GO" "$O_NAME.43" s t41-c "$O_IMAGE.43" s vmib-test \
+	"$O_RS.44" i "$RS_GO" "$O_NAME.44" s t41-d "$O_IMAGE.44" s vmib-test \
+	"$O_VIFRS.44.1" i "$RS_GO" "$O_VIFADDR.44.1" a 255.255.255.255 "$O_VIFLEN.44.1" u 24
+t_eq "  no row for either" "" "$(sget "$H1" "$O_NAME.43" "$O_NAME.44" | grep -v 'No Such')"
+
+# --- 4. atomicity in ACTION: a real failure, undone ---------------------------------------------------
+shares() { vsh 1 schedinfo --config t41-a | awk -F: '$1 ~ /^cpu_shares/ { gsub(/ /, "", $2); print $2 }'; }
+old_shares=$(shares)
+t0=$(t_ms)
+# Under TCG this ACTION takes about 4 s (t41-c starts, t41-d's QEMU fails
+# after ~1.8 s, t41-c is powered off again, ~1.5 s); vmibd waits
+# set-timeout-ms (4500 by default, below the testbed's agentXTimeout 5 s).
+# Should it be exceeded, the SET still fails (commitFailed, on its first
+# varbind) and the control thread undoes the late success itself.
+if sset "$H1" "$O_WEIGHT.41" u 300 \
+	"$O_RS.43" i "$RS_GO" "$O_NAME.43" s t41-c "$O_IMAGE.43" s vmib-test \
+	"$O_RS.44" i "$RS_GO" "$O_NAME.44" s t41-d "$O_IMAGE.44" s broken; then
+	t_fail "a weight, a good VM, then a VM QEMU cannot start: the SET succeeded"
+else
+	took=$(( $(t_ms) - t0 ))
+	if [ "$SET_ERR/$SET_FAILED" = "commitFailed/$O_RS.44" ]; then
+		t_ok "a weight, a good VM, then a VM QEMU cannot start: commitFailed on t41-d ($took ms)"
+		case $(hosterr) in
+		*"virDomainCreate t41-d"*) t_ok "  libvirt's reason in vmibHostLastError" ;;
+		*) t_fail "  vmibHostLastError: $(hosterr)" ;;
+		esac
+	elif [ "$SET_ERR" = commitFailed ] && [ "$took" -ge 4400 ]; then
+		t_ok "a weight, a good VM, then a VM QEMU cannot start: commitFailed after the SET timeout ($took ms: set-timeout-ms exceeded on this loaded machine)"
+	else
+		t_fail "a weight, a good VM, then a bad VM: '$SET_ERR' on '$SET_FAILED' after $took ms"
+	fi
+fi
+if t_wait 15 sh -c "[ \"\$(timeout 30 virsh -q -c $(x_uri 1) list --all --name | sort | tr '\n' ' ' | sed 's/ *\$//')\" = '$before' ]"; then
+	t_ok "  the started VM and the failed one are gone from libvirt"
+else
+	t_fail "  libvirt has: $(doms) (expected $before)"
+fi
+t_eq "  and from the table" "" "$(sget "$H1" "$O_NAME.43" "$O_NAME.44" | grep -v 'No Such')"
+t_eq "  t41-a's weight is back (cpu_shares $old_shares)" "$old_shares" "$(shares)"
+
+t_done
