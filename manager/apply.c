@@ -37,7 +37,16 @@ struct unit {
 	struct pdu pdu;          /* only the varbinds are used */
 	enum unit_state state;
 	char *error;
+	long status;             /* FAILED: the error-status, 0 if none */
+	size_t cause;            /* SKIPPED: the unit it depended on, or NO_CAUSE */
 };
+
+#define NO_CAUSE ((size_t)-1)
+/* resourceUnavailable may pass (VMIB-MIB: the host lacks a resource, libvirt
+ * is reconnecting): such a unit is sent again this many times, this long after
+ * every host is done */
+#define RETRY_PASSES 2
+#define RETRY_AFTER_S 0.5
 
 struct host_run {
 	struct applier *a;
@@ -52,6 +61,7 @@ struct host_run {
 	bool isolation_failed;
 	bool dead;
 	char *failed_text;       /* SNMP error of the failed unit, awaiting LastError */
+	long failed_status;
 	size_t failed_unit;
 	size_t done_units;
 	struct apply_result *res;
@@ -367,10 +377,11 @@ static bool pack(struct host_run *r)
 static void skip_dependents(struct host_run *r, const struct unit *f);
 static void progress_unit(struct applier *a, struct host_run *r, const struct unit *u);
 
-static void skip(struct host_run *r, struct unit *u, const char *why)
+static void skip(struct host_run *r, struct unit *u, const char *why, size_t cause)
 {
 	u->state = UNIT_SKIPPED;
 	u->error = mem_strdup(why);
+	u->cause = cause;
 	r->done_units++;
 	progress_unit(r->a, r, u);
 	skip_dependents(r, u);
@@ -388,10 +399,10 @@ static void skip_dependents(struct host_run *r, const struct unit *f)
 		if (u->state != UNIT_PENDING)
 			continue;
 		if (f->phase == PHASE_ISOLATION && u->needs_isolation) {
-			skip(r, u, "isolation could not be set first");
+			skip(r, u, "isolation could not be set first", (size_t)(f - r->units));
 		} else if (f->vm && u->vm == f->vm && u->phase > f->phase) {
 			why = mem_printf("depends on: %s", f->title);
-			skip(r, u, why);
+			skip(r, u, why, (size_t)(f - r->units));
 			free(why);
 		}
 	}
@@ -404,7 +415,7 @@ static void give_up(struct host_run *r, const char *why)
 	r->dead = true;
 	for (i = 0; i < r->n_units; i++)
 		if (r->units[i].state == UNIT_PENDING)
-			skip(r, &r->units[i], why);
+			skip(r, &r->units[i], why, NO_CAUSE);
 }
 
 /* --- progress ---------------------------------------------------------------------- */
@@ -448,11 +459,13 @@ static void progress(struct applier *a)
 
 static void send_next(struct host_run *r);
 
-static void unit_done(struct host_run *r, size_t i, enum unit_state st, const char *error)
+static void unit_done(struct host_run *r, size_t i, enum unit_state st, const char *error,
+		      long status)
 {
 	struct unit *u = &r->units[i];
 
 	u->state = st;
+	u->status = status;
 	u->error = mem_strdup(error);
 	r->done_units++;
 	if (st == UNIT_FAILED && u->phase == PHASE_ISOLATION)
@@ -495,7 +508,7 @@ static void got_error_text(void *arg, struct pdu_resp *resp)
 		if (resp->vb[i].type == MIBCOL_STRING && resp->vb[i].s_len > 0)
 			text = resp->vb[i].s;
 	full = text ? mem_printf("%s: %s", r->failed_text, text) : mem_strdup(r->failed_text);
-	unit_done(r, r->failed_unit, UNIT_FAILED, full);
+	unit_done(r, r->failed_unit, UNIT_FAILED, full, r->failed_status);
 	free(full);
 	free(r->failed_text);
 	r->failed_text = NULL;
@@ -526,7 +539,7 @@ static void got_answer(void *arg, struct pdu_resp *resp)
 
 	if (resp->fail) {
 		for (k = 0; k < r->n_flight; k++)
-			unit_done(r, r->flight[k], UNIT_FAILED, resp->fail);
+			unit_done(r, r->flight[k], UNIT_FAILED, resp->fail, 0);
 		r->res->reached = false;
 		give_up(r, "the host stopped answering");
 		send_next(r);
@@ -534,7 +547,7 @@ static void got_answer(void *arg, struct pdu_resp *resp)
 	}
 	if (resp->status == 0) {
 		for (k = 0; k < r->n_flight; k++)
-			unit_done(r, r->flight[k], UNIT_OK, NULL);
+			unit_done(r, r->flight[k], UNIT_OK, NULL, 0);
 		send_next(r);
 		return;
 	}
@@ -547,7 +560,7 @@ static void got_answer(void *arg, struct pdu_resp *resp)
 	err = snmpc_error_text(resp, &r->pdu);
 	if (k == r->n_flight) {  /* no varbind named: the whole PDU failed */
 		for (k = 0; k < r->n_flight; k++)
-			unit_done(r, r->flight[k], UNIT_FAILED, err);
+			unit_done(r, r->flight[k], UNIT_FAILED, err, resp->status);
 		free(err);
 		send_next(r);
 		return;
@@ -555,6 +568,7 @@ static void got_answer(void *arg, struct pdu_resp *resp)
 	/* one unit failed; the others of the PDU stay pending and go again */
 	r->failed_unit = r->flight[k];
 	r->failed_text = err;
+	r->failed_status = resp->status;
 	error_oids(&r->pdu.vb[resp->index - 1], &get);
 	snmpc_send(r->a->c, r->host, &get, got_error_text, r);
 	pdu_release(&get);
@@ -572,7 +586,8 @@ static void send_next(struct host_run *r)
 	}
 	for (i = 0; r->isolation_failed && i < r->n_flight; i++) {
 		if (r->units[r->flight[i]].needs_isolation) {
-			skip(r, &r->units[r->flight[i]], "isolation could not be set first");
+			skip(r, &r->units[r->flight[i]], "isolation could not be set first",
+			     NO_CAUSE);
 			send_next(r);
 			return;
 		}
@@ -581,6 +596,70 @@ static void send_next(struct host_run *r)
 	r->res->varbinds += r->pdu.n;
 	progress(r->a);
 	snmpc_send(r->a->c, r->host, &r->pdu, got_answer, r);
+}
+
+/* --- the retry passes ---------------------------------------------------------------- */
+
+static bool was_caused_by(const struct host_run *r, const struct unit *u, size_t f)
+{
+	while (u->state == UNIT_SKIPPED && u->cause != NO_CAUSE) {
+		if (u->cause == f)
+			return true;
+		u = &r->units[u->cause];
+	}
+	return false;
+}
+
+/* make the units that failed with resourceUnavailable, and what they kept
+ * from running, pending again; returns how many */
+static size_t rearm(struct host_run *r)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; !r->dead && i < r->n_units; i++) {
+		struct unit *f = &r->units[i];
+
+		if (f->state != UNIT_FAILED || f->status != MIBCOL_ERR_RESOURCE_UNAVAILABLE)
+			continue;
+		for (k = 0; k < r->n_units; k++) {
+			struct unit *u = &r->units[k];
+
+			if (k != i && !was_caused_by(r, u, i))
+				continue;
+			free(u->error);
+			u->error = NULL;
+			u->state = UNIT_PENDING;
+			r->done_units--;
+			n++;
+		}
+		if (f->phase == PHASE_ISOLATION)
+			r->isolation_failed = false;
+	}
+	return n;
+}
+
+static void sleep_s(double s)
+{
+	struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+	nanosleep(&t, NULL);
+}
+
+static void retry_passes(struct applier *a)
+{
+	size_t i, n;
+	int pass;
+
+	for (pass = 0; pass < RETRY_PASSES; pass++) {
+		for (i = n = 0; i < a->n_runs; i++)
+			n += rearm(&a->runs[i]);
+		if (n == 0)
+			return;
+		sleep_s(RETRY_AFTER_S);
+		for (i = 0; i < a->n_runs; i++)
+			send_next(&a->runs[i]);
+		snmpc_run(a->c);
+	}
 }
 
 /* --- dry run --------------------------------------------------------------------- */
@@ -698,6 +777,7 @@ size_t apply_run(struct snmpc *c, const struct plan *p, const struct apply_opts 
 		for (i = 0; i < p->n_hosts; i++)
 			send_next(&a.runs[i]);
 		snmpc_run(c);
+		retry_passes(&a);
 	}
 	for (i = 0; i < p->n_hosts; i++) {
 		if (!opts->dry_run)

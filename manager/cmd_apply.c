@@ -152,19 +152,43 @@ static size_t left_over(const struct plan *p, struct out *o)
 	return n;
 }
 
+/* what is not done and what the agents report as failed, from plan p */
+static size_t report_check(const struct plan *p, enum plan_mode mode, bool waited, double t0,
+			   struct out *o)
+{
+	size_t n;
+
+	out_obj_open(o, "verify");
+	n = left_over(p, o);
+	if (mode == PLAN_APPLY)
+		n += oper_problems(p, o, waited);
+	out_bool(o, "ok", NULL, n == 0);
+	out_u64(o, "ms", NULL, (uint64_t)((now_s() - t0) * 1000));
+	if (n == 0)
+		out_text(o, "verify: every host %s (%.2f s)\n", mode == PLAN_APPLY ?
+			 "matches the scenario" : "is clear of the scenario", now_s() - t0);
+	out_obj_close(o);
+	return n;
+}
+
 /*
  * Read again and check; returns what is wrong.  With --wait, read until
  * the hosts show what was done and the scenario's VMs run with their
  * shape rows in force (an agent may show a change a moment after it
  * answered the SET), unless a SET failed and what is left cannot come.
+ * When no SET was sent, the first read (`before`) is checked as it is,
+ * unless there is something to wait for.
  */
-static size_t verify(struct cmd_snmp *s, enum plan_mode mode, bool sets_failed, struct out *o)
+static size_t verify(struct cmd_snmp *s, enum plan_mode mode, bool sets_failed,
+		     const struct plan *before, struct out *o)
 {
 	double t0 = now_s(), deadline = t0 + s->wait_s;
 	struct state cur;
 	struct plan p;
 	size_t n;
 
+	if (before && (s->wait_s <= 0 || mode == PLAN_DESTROY || settled(before)))
+		return report_check(before, mode, s->wait_s > 0, t0, o);
 	for (;;) {
 		bool done;
 
@@ -178,16 +202,7 @@ static size_t verify(struct cmd_snmp *s, enum plan_mode mode, bool sets_failed, 
 		state_release(&cur);
 		sleep_s(0.1);
 	}
-	out_obj_open(o, "verify");
-	n = left_over(&p, o);
-	if (mode == PLAN_APPLY)
-		n += oper_problems(&p, o, s->wait_s > 0);
-	out_bool(o, "ok", NULL, n == 0);
-	out_u64(o, "ms", NULL, (uint64_t)((now_s() - t0) * 1000));
-	if (n == 0)
-		out_text(o, "verify: every host %s (%.2f s)\n", mode == PLAN_APPLY ?
-			 "matches the scenario" : "is clear of the scenario", now_s() - t0);
-	out_obj_close(o);
+	n = report_check(&p, mode, s->wait_s > 0, t0, o);
 	plan_release(&p);
 	state_release(&cur);
 	return n;
@@ -258,9 +273,10 @@ static int run(const struct cmd_ctx *ctx, enum plan_mode mode)
 	if (s.dry_run) {
 		run_dry(&s, &p, o);
 	} else {
-		size_t failed = plan_pending(&p) > 0 ? run_sets(&s, &p, o) : 0;
+		bool sent = plan_pending(&p) > 0;
+		size_t failed = sent ? run_sets(&s, &p, o) : 0;
 
-		bad += failed + verify(&s, mode, failed > 0, o);
+		bad += failed + verify(&s, mode, failed > 0, sent ? NULL : &p, o);
 	}
 	out_bool(o, "ok", NULL, bad == 0);
 	out_u64(o, "ms", NULL, (uint64_t)((now_s() - t0) * 1000 + 0.5));

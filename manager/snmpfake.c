@@ -15,6 +15,8 @@ struct fake_fail {
 	enum mibcol_id col;
 	long status;
 	char *last_error;
+	unsigned times;          /* SETs still to fail; 0: every one */
+	bool used_up;
 };
 
 struct fake_host {
@@ -357,9 +359,13 @@ static void answer_set(struct snmpfake *f, struct fake_host *h, const struct pdu
 		r->status = MIBCOL_ERR_TOO_BIG;
 	for (i = 0; i < p->n && !r->status; i++) {
 		for (k = 0; k < h->n_fails; k++) {
-			if (h->fails[k].col == d[i].col) {
-				r->status = h->fails[k].status;
-				set_last_error(h, &d[i], h->fails[k].last_error);
+			struct fake_fail *x = &h->fails[k];
+
+			if (x->col == d[i].col && !x->used_up) {
+				r->status = x->status;
+				set_last_error(h, &d[i], x->last_error);
+				x->used_up = x->times == 1;
+				x->times -= x->times > 0;
 				break;
 			}
 		}
@@ -493,14 +499,21 @@ struct snmpc *snmpfake_open(const char *const *host_names, size_t n, struct snmp
 	return c;
 }
 
-void snmpfake_fail(struct snmpfake *f, size_t host, const char *object, long status,
-		   const char *last_error)
+void snmpfake_fail_times(struct snmpfake *f, size_t host, const char *object, long status,
+			 const char *last_error, unsigned times)
 {
 	struct fake_fail *x = MEM_PUSH(f->hosts[host].fails, f->hosts[host].n_fails);
 
 	x->col = mibcol_by_name(object);
 	x->status = status;
 	x->last_error = mem_strdup(last_error);
+	x->times = times;
+}
+
+void snmpfake_fail(struct snmpfake *f, size_t host, const char *object, long status,
+		   const char *last_error)
+{
+	snmpfake_fail_times(f, host, object, status, last_error, 0);
 }
 
 void snmpfake_max_varbinds(struct snmpfake *f, size_t host, size_t n)

@@ -49,6 +49,9 @@ int snmpfake_load(struct snmpfake *f, size_t host, const char *text, char *why);
  */
 void snmpfake_fail(struct snmpfake *f, size_t host, const char *object, long status,
 		   const char *last_error);
+/* the same for the next `times` such SETs only */
+void snmpfake_fail_times(struct snmpfake *f, size_t host, const char *object, long status,
+			 const char *last_error, unsigned times);
 /* SETs of more than n varbinds to host fail with tooBig (0: no limit) */
 void snmpfake_max_varbinds(struct snmpfake *f, size_t host, size_t n);
 /*

@@ -9,7 +9,9 @@
 #      the rate; inside the guests east1<->west1 and east1<->east2 ping,
 #      east2->west1 does not, and iperf3 east1->west1 stays under 10 Mbit/s;
 #   3. apply again: exit 0, an empty plan, and no SET reaches either snmpd
-#      (snmpInSetRequests unchanged);
+#      (snmpInSetRequests unchanged); migrate east1 to h2 (its shape row is
+#      applied there; the plan, east1 being pinned to h1, takes it back)
+#      and back with vmibctl migrate;
 #   4. one link's delay changed in the XML: the dry run shows exactly that
 #      change (one SET of vmibShapeDelayUs per receiving host); applied, it
 #      takes effect where the kernel has sch_netem, and is refused with the
@@ -171,6 +173,24 @@ t_check "apply again: the plan is empty" \
 	grep -q 'plan: 0 to create, 0 to change, 0 to replace, 0 to delete' "$work/apply2.out"
 t_eq "apply again: no SET reached h1 or h2 (snmpInSetRequests)" "$s1 $s2" \
 	"$(set_requests 1) $(set_requests 2)"
+
+# --- 3b. migrate east1 to h2 and back: shaping follows ---------------------------------
+"$CTL" migrate "$REAL" "$VIRT" east1 h2 >"$work/mig1.out" 2>&1
+rc=$?
+t_eq "migrate east1 h1 -> h2: exit 0 ($(sed -n 's/.*done in \([0-9]*\) ms, downtime \([0-9]*\) ms.*/\1 ms, downtime \2 ms/p' "$work/mig1.out"))" 0 "$rc"
+i2=$(vm_index 2 east1)
+t_eq "agent h2 lists east1 with its shape row applied" "1 " \
+	"$(snmp 2 snmpwalk -Oqv -On "$VMIB_OID.1.5.1.14.${i2:-0}" | sort -u | tr '\n' ' ')"
+"$CTL" plan "$REAL" "$VIRT" >"$work/plan-moved" 2>&1
+t_check "plan: east1 is pinned to h1, so it goes back there" \
+	grep -q 'h2: delete    vm east1 (index [0-9]*): pinned to h1' "$work/plan-moved"
+"$CTL" migrate "$REAL" "$VIRT" east1 h1 >"$work/mig2.out" 2>&1
+t_eq "migrate east1 back to h1: exit 0" 0 "$?"
+"$CTL" plan "$REAL" "$VIRT" >"$work/plan-back" 2>&1
+t_check "after the way back the hosts match the scenario" \
+	grep -q 'plan: 0 to create, 0 to change, 0 to replace, 0 to delete' "$work/plan-back"
+i1=$(vm_index 1 east1)
+dev1=$(sget 1 "$VMIB_OID.1.4.1.2.${i1:-0}.1")
 
 # --- 4. one link's delay, then its bandwidth --------------------------------------------
 sed 's|burst="32KiB"/>|burst="32KiB" delay="10ms"/>|' "$VIRT" >"$work/delay.xml"

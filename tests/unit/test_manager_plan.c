@@ -14,8 +14,9 @@
  *    tests/data/base/real.xml) against agents that hold what applying the
  *    virtual.xml named in `start` made (if there is one), plus
  *    agents.txt ("[h1]" sections of varbinds in pdu.h's text form; "!fail
- *    OBJECT STATUS TEXT", "!unreachable TEXT" and "!maxvarbinds N" script
- *    failures, "!peer TARGET HOST DOWNTIME_MS" migrations); its output
+ *    OBJECT STATUS TEXT", "!failtimes N OBJECT STATUS TEXT" (the next N
+ *    only), "!unreachable TEXT" and "!maxvarbinds N" script failures,
+ *    "!peer TARGET HOST DOWNTIME_MS" migrations); its output
  *    (first line "exit N", timings blanked) must be output.txt and the SETs
  *    it sent sets.txt.  An apply that exits 0 must be idempotent.
  *
@@ -196,7 +197,10 @@ static void directive(struct agents *a, const struct state *d, size_t host, char
 	size_t k;
 	int off = 0;
 
-	if (sscanf(line, "!maxvarbinds %u", &n) == 1) {
+	if (sscanf(line, "!failtimes %u %63s %31s %n", &n, object, status, &off) == 3 && off > 0) {
+		check(error_status(status) > 0, __LINE__, "%s: bad status %s", file, status);
+		snmpfake_fail_times(a->f, host, object, error_status(status), line + off, n);
+	} else if (sscanf(line, "!maxvarbinds %u", &n) == 1) {
 		snmpfake_max_varbinds(a->f, host, n);
 	} else if (sscanf(line, "!peer %255s %63s %u", target, to, &n) == 3) {
 		for (k = 0; k < d->n_hosts && strcmp(d->hosts[k].name, to) != 0; k++)
