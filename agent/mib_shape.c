@@ -11,6 +11,10 @@
  * capabilities); ACTION applies the changes one vif after the other (the
  * tc requests, then the rows into the table); UNDO reverses the applied
  * ones; COMMIT lets the store write the rows to the domains' metadata.
+ * Rows of a VM or vif that the same PDU creates (VMIB-MIB
+ * vmibShapeRowStatus) are checked in RESERVE2 on their own (every check
+ * that does not need the device), and applied in ACTION once the VM table
+ * has created the VM (vmset_action_now, vmset.h).
  * Error mapping (VMIB-MIB): a malformed value wrongType / wrongLength /
  * wrongValue, a bad index noCreation, a read-only column notWritable, a
  * VM or vif that does not exist inconsistentName, a refused row
@@ -31,6 +35,7 @@
 #include "mibset.h"
 #include "shapestore.h"
 #include "vmib_oids.h"
+#include "vmset.h"
 
 static const oid shape_table_oid[] = {VMIB_OID_vmibShapeTable};
 static const oid shape_entry_oid[] = {VMIB_OID_vmibShapeEntry};
@@ -100,6 +105,10 @@ static struct {
 	struct shape_set_row *rows;       /* sorted by (vm, vif, index) */
 	size_t n_rows, cap_rows;
 	struct shape_change *changes;     /* one per vif */
+	struct shape_group {              /* its rows in S.rows */
+		size_t lo, hi;
+		bool deferred;            /* the PDU creates the VM or vif */
+	} *groups;
 	size_t n_changes, n_applied;
 	bool failed;                      /* an earlier mode of this PDU failed */
 	/* notifications */
@@ -160,7 +169,9 @@ static void shape_txn_clear(void)
 {
 	S.n_rows = 0;
 	free(S.changes);
+	free(S.groups);
 	S.changes = NULL;
+	S.groups = NULL;
 	S.n_changes = S.n_applied = 0;
 	S.failed = false;
 }
@@ -365,12 +376,12 @@ static int shape_verdict_err(enum shape_verdict v)
 	}
 }
 
-/* rows [lo, hi) of S.rows are one vif's: make its change */
-static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-		       netsnmp_request_info *requests, size_t lo, size_t hi)
+/* the PDU's rows [lo, hi) into change c, then its checks */
+static int shape_fill(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
+		      netsnmp_request_info *requests, struct shape_change *c, size_t lo,
+		      size_t hi)
 {
-	struct shape_change *c = &S.changes[S.n_changes];
-	const struct shape_set_row *r = &S.rows[lo];
+	const struct shape_set_row *r;
 	struct shape_entry *e;
 	struct tc_error err;
 	enum shape_verdict v;
@@ -378,13 +389,6 @@ static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqin
 	size_t i;
 	int rc;
 
-	v = shapestore_change_begin(S.ctx->shapes, r->vm, r->vif, c, &err);
-	S.n_changes++;
-	if (v != SHAPE_OK) {
-		log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u: %s", (int)r->vm, r->vif, err.text);
-		shape_fail(t, reqinfo, requests, r->vm, r->vif, 0, shape_verdict_err(v), err.text);
-		return -1;
-	}
 	for (i = lo; i < hi; i++) {
 		r = &S.rows[i];
 		rc = shape_transition(c, r, &e, why, sizeof(why));
@@ -407,6 +411,79 @@ static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqin
 	return 0;
 }
 
+/* Rows of a VM or vif the PDU creates: only createAndGo (and destroy,
+ * a no-op) can name them; the rows are checked alone, with no device. */
+static int shape_check_new(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
+			   netsnmp_request_info *requests, size_t lo, size_t hi)
+{
+	struct shape_row rows[64], *all = hi - lo <= 64 ? rows : malloc((hi - lo) * sizeof(*all));
+	const struct tc_vif vif = {"(a vif this SET creates)", 0, 0};
+	struct shape_entry e;
+	struct tc_error err;
+	size_t i, n = 0;
+	int rc = 0;
+
+	for (i = lo; all && rc == 0 && i < hi; i++) {
+		const struct shape_set_row *r = &S.rows[i];
+
+		if (r->status == MIBSET_RS_DESTROY)
+			continue;
+		if (r->status != MIBSET_RS_CREATE_AND_GO) {
+			shape_fail(t, reqinfo, requests, r->vm, r->vif, r->index,
+				   SNMP_ERR_INCONSISTENTNAME,
+				   "no such row (the VM is created by this SET: createAndGo)");
+			rc = -1;
+			break;
+		}
+		memset(&e, 0, sizeof(e));
+		e.row.index = r->index;
+		shape_assign(&e, r);
+		if (e.row.src_len == 0)
+			e.row.src.s_addr = 0;
+		all[n++] = e.row;
+		if (tc_row_check(&e.row, &vif, S.ctx->caps, &err) < 0)
+			rc = -2;
+	}
+	if (rc == 0 && all && tc_rows_check(all, n, &vif, CAPS_ALL_KERNEL, &err) < 0)
+		rc = -2;
+	if (rc == -2)
+		shape_fail(t, reqinfo, requests, S.rows[lo].vm, S.rows[lo].vif, err.index,
+			   SNMP_ERR_INCONSISTENTVALUE, err.text);
+	if (!all)
+		shape_fail(t, reqinfo, requests, S.rows[lo].vm, S.rows[lo].vif, 0,
+			   SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
+	if (all != rows)
+		free(all);
+	return all && rc == 0 ? 0 : -1;
+}
+
+/* rows [lo, hi) of S.rows are one vif's: make its change */
+static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
+		       netsnmp_request_info *requests, size_t lo, size_t hi)
+{
+	struct shape_change *c = &S.changes[S.n_changes];
+	struct shape_group *g = &S.groups[S.n_changes];
+	const struct shape_set_row *r = &S.rows[lo];
+	struct tc_error err;
+	enum shape_verdict v;
+
+	g->lo = lo;
+	g->hi = hi;
+	v = shapestore_change_begin(S.ctx->shapes, r->vm, r->vif, c, &err);
+	S.n_changes++;
+	if (v == SHAPE_NO_VIF &&
+	    (vmset_pdu_creates_vif(r->vm, r->vif) || vmset_pdu_creates_vm(r->vm))) {
+		g->deferred = true;
+		return shape_check_new(t, reqinfo, requests, lo, hi);
+	}
+	if (v != SHAPE_OK) {
+		log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u: %s", (int)r->vm, r->vif, err.text);
+		shape_fail(t, reqinfo, requests, r->vm, r->vif, 0, shape_verdict_err(v), err.text);
+		return -1;
+	}
+	return shape_fill(t, reqinfo, requests, c, lo, hi);
+}
+
 static void shape_reserve2(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
 			   netsnmp_request_info *requests)
 {
@@ -426,7 +503,8 @@ static void shape_reserve2(const struct mibtab *t, netsnmp_agent_request_info *r
 		groups++;
 	}
 	S.changes = calloc(groups ? groups : 1, sizeof(*S.changes));
-	if (!S.changes) {
+	S.groups = calloc(groups ? groups : 1, sizeof(*S.groups));
+	if (!S.changes || !S.groups) {
 		netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE);
 		S.failed = true;
 		return;
@@ -437,7 +515,7 @@ static void shape_reserve2(const struct mibtab *t, netsnmp_agent_request_info *r
 			;
 		if (shape_group(t, reqinfo, requests, lo, hi) < 0)
 			return;
-		extra += S.changes[S.n_changes - 1].n;
+		extra += S.changes[S.n_changes - 1].n + (hi - lo);
 	}
 	if (shapestore_reserve(S.ctx->shapes, extra) < 0) {
 		netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE);
@@ -446,6 +524,36 @@ static void shape_reserve2(const struct mibtab *t, netsnmp_agent_request_info *r
 }
 
 /* --- ACTION, UNDO ------------------------------------------------------------------------------ */
+
+/* a deferred change: the VM table's ACTION creates the VM first */
+static int shape_action_new(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
+			    netsnmp_request_info *requests, size_t k)
+{
+	const struct shape_group *g = &S.groups[k];
+	const struct shape_set_row *r = &S.rows[g->lo];
+	struct tc_error err;
+	enum shape_verdict v;
+
+	if (vmset_action_now(reqinfo) < 0) {
+		/* the VM table failed and reported it; this PDU is undone */
+		S.failed = true;
+		return -1;
+	}
+	shapestore_vm_created(S.ctx->shapes, r->vm);
+	v = shapestore_change_begin(S.ctx->shapes, r->vm, r->vif, &S.changes[k], &err);
+	if (v != SHAPE_OK) {
+		shape_fail(t, reqinfo, requests, r->vm, r->vif, 0, shape_verdict_err(v), err.text);
+		return -1;
+	}
+	if (shape_fill(t, reqinfo, requests, &S.changes[k], g->lo, g->hi) < 0)
+		return -1;
+	if (shapestore_reserve(S.ctx->shapes, S.changes[k].n) < 0) {
+		shape_fail(t, reqinfo, requests, r->vm, r->vif, 0, SNMP_ERR_RESOURCEUNAVAILABLE,
+			   "out of memory");
+		return -1;
+	}
+	return 0;
+}
 
 static void shape_action(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
 			 netsnmp_request_info *requests)
@@ -456,6 +564,8 @@ static void shape_action(const struct mibtab *t, netsnmp_agent_request_info *req
 	for (i = 0; i < S.n_changes; i++) {
 		struct shape_change *c = &S.changes[i];
 
+		if (S.groups[i].deferred && shape_action_new(t, reqinfo, requests, i) < 0)
+			return;
 		if (shapestore_change_apply(S.ctx->shapes, c, &err) < 0) {
 			/* tc.c logged the kernel's refusal */
 			shape_fail(t, reqinfo, requests, c->vm, c->vif, err.index,

@@ -958,6 +958,25 @@ void shapestore_vm_event(struct shapestore *s, const struct vm *vm,
 		shape_sync(s, rec, vm);
 }
 
+void shapestore_vm_created(struct shapestore *s, int32_t vm_index)
+{
+	const struct vm *vm = vmcache_get(s->cache, vm_index);
+	struct shape_vm *rec = vm ? shape_vm_find(s, vm->uuid) : NULL;
+
+	if (vm && !rec)
+		rec = shape_vm_add(s, vm);
+	if (!rec || rec->loaded)
+		return;
+	if (rec->loading) {
+		/* the read's answer, whatever it is, comes too late: ignored */
+		rec->loading = false;
+		s->loading--;
+		rec->seq = ++s->seq;
+	}
+	rec->loaded = true;
+	rec->load_retry = false;
+}
+
 /* --- counters ------------------------------------------------------------------------ */
 
 static void shape_dev_counters(struct shapestore *s, struct shape_vm *rec, struct shape_dev *d)

@@ -135,6 +135,9 @@ void shapestore_vm_event(struct shapestore *s, const struct vm *vm,
 			 enum tracker_change what);
 /* Number of VMs whose rows are being read (start-up waits for 0). */
 unsigned int shapestore_loading(const struct shapestore *s);
+/* A VM the VM table has just created (by the SET being processed): it
+ * has no rows yet, so they need not be read before it is changed. */
+void shapestore_vm_created(struct shapestore *s, int32_t vm);
 /* Is the VM's set of rows known (read from its metadata)? */
 bool shapestore_vm_loaded(const struct shapestore *s, const unsigned char *uuid);
 /* The last error of a persistence or start-up application ("" if none). */

@@ -17,7 +17,9 @@
 #   4. B live-migrated to h1: the row arrives with it and is in force on
 #      B's new vif within 1 s of virsh migrate returning (time printed),
 #      under B's index on h1, and the rate holds (A -> B, now local);
-#   5. B destroyed and started again: the new tap gets the row again.
+#   5. B destroyed and started again: the new tap gets the row again;
+#   6. a VM created through SNMP with a shape row of its vif in the same
+#      PDU (VMIB-MIB vmibShapeRowStatus): the row is applied on its tap.
 # Uses the shared testbed if one is up, else brings one up and down;
 # starts vmibd where it does not run and stops what it started.
 # needs: testbed
@@ -31,7 +33,7 @@ GDX=$T_TOP/tests/tools/guest-domain-xml
 IMG=$T_BUILD/images/vmib-test
 HDR=$T_BUILD/gen/vmib_oids.h
 SW=$T_TB_SW
-A=t51-a B=t51-b C=t51-c
+A=t51-a B=t51-b C=t51-c D=t51-d
 IPA=10.51.0.1 IPB=10.51.0.2 IPC=10.51.0.3 SWADDR=10.51.0.250/24
 work=$(mktemp -d /tmp/vmib-t51.XXXXXX)
 we_brought_up=0
@@ -44,7 +46,7 @@ cleanup() {
 	local h d
 	if [ -d "$T_TB_DIR" ]; then
 		for h in 1 2; do
-			for d in $A $B $C; do
+			for d in $A $B $C $D; do
 				vsh "$h" destroy "$d" >/dev/null 2>&1
 				vsh "$h" undefine "$d" >/dev/null 2>&1
 			done
@@ -237,4 +239,28 @@ if t_wait 10 shaped; then
 else
 	t_fail "$B restarted: no class 7600:2 on $vif1"
 fi
+
+# --- 6. a VM and its shape row in one PDU ------------------------------------------------------
+VE=$(oid vmibVmEntry) FE=$(oid vmibVifEntry)
+c_vm=$(sed -n 's/^#define VMIB_COL_vmibVmName *\([0-9]*\)$/\1/p' "$HDR")
+IX=51
+r=$(sset 2 $VE.$(sed -n 's/^#define VMIB_COL_vmibVmRowStatus *\([0-9]*\)$/\1/p' "$HDR").$IX i 4 \
+	$VE.$c_vm.$IX s $D \
+	$VE.$(sed -n 's/^#define VMIB_COL_vmibVmImage *\([0-9]*\)$/\1/p' "$HDR").$IX s vmib-test \
+	$FE.$(sed -n 's/^#define VMIB_COL_vmibVifRowStatus *\([0-9]*\)$/\1/p' "$HDR").$IX.1 i 4 \
+	$FE.$(sed -n 's/^#define VMIB_COL_vmibVifAddr *\([0-9]*\)$/\1/p' "$HDR").$IX.1 a 10.51.0.4 \
+	$FE.$(sed -n 's/^#define VMIB_COL_vmibVifPrefixLen *\([0-9]*\)$/\1/p' "$HDR").$IX.1 u 24 \
+	$SE.20.$IX.1.7 i 4 $SE.5.$IX.1.7 u 3000)
+t_eq "createAndGo of VM $D, its vif and a shape row in one PDU" ok "$r"
+vifd=""
+d_shaped() {
+	vifd=$(vif_of 2 $D 2>/dev/null)
+	[ -n "$vifd" ] && tcx 2 class show dev "$vifd" | grep -q 'class htb 7600:ffff root .*rate 3Mbit'
+}
+if t_wait 20 d_shaped; then
+	t_ok "... the row is in force on $D's tap $vifd"
+else
+	t_fail "... no class 7600:ffff at 3 Mbit/s on $D's tap '$vifd'"
+fi
+t_eq "... vmibShapeOperStatus applied" "$APPLIED" "$(sget 2 $SE.14.$IX.1.7)"
 t_done
