@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -33,6 +32,7 @@
 #include "mibset.h"
 #include "shapestore.h"
 #include "test_agent_fake_virt.h"
+#include "testutil.h"
 #include "unit.h"
 #include "vmib_oids.h"
 #include "worker.h"
@@ -554,45 +554,6 @@ static int script_line(char *line, netsnmp_variable_list **pdu, char *why, size_
 	return -1;
 }
 
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *out;
-	int c;
-
-	if (!f)
-		return NULL;
-	out = open_memstream(&buf, &size);
-	while (out && (c = fgetc(f)) != EOF)
-		fputc(c, out);
-	if (out)
-		fclose(out);
-	fclose(f);
-	return buf;
-}
-
-static const char *top_dir(void)
-{
-	static char top[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-	int up;
-
-	if (getenv("VMIB_TOP"))
-		return getenv("VMIB_TOP");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return ".";
-	exe[n] = '\0';
-	for (up = 0; up < 3 && (slash = strrchr(exe, '/')); up++)
-		*slash = '\0';
-	snprintf(top, sizeof(top), "%s", exe);
-	return top;
-}
-
 /* Run one script; returns its transcript (malloc'd). */
 static char *script_run(const char *text)
 {
@@ -643,57 +604,21 @@ static char *script_run(const char *text)
 	return out;
 }
 
-static void save_actual(const char *name, const char *text)
+/* one tests/data/shape-mib/NAME.in: its transcript must be NAME.expected */
+static bool script_case(const char *dir, const char *file)
 {
-	char path[PATH_MAX + 512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/build/results", top_dir());
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/build/results/shape-mib", top_dir());
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/build/results/shape-mib/%s.actual", top_dir(), name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	fprintf(stderr, "\n  shape-mib case %s: differs from its .expected; actual text in %s\n",
-		name, path);
+	return testutil_script_case("shape-mib", dir, file, script_run);
 }
 
 static void shape_mib_data_cases_match_expected(void)
 {
-	char dir[PATH_MAX], in[PATH_MAX + 300], exp[PATH_MAX + 300], name[256];
-	char *text, *expected, *actual;
-	struct dirent *e;
-	int cases = 0, failed = 0;
+	char dir[PATH_MAX];
+	int cases, failed = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/tests/data/shape-mib", top_dir());
-	d = opendir(dir);
+	d = testutil_data_open("shape-mib", dir, sizeof(dir));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		if (len < 4 || strcmp(e->d_name + len - 3, ".in") != 0)
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)(len - 3), e->d_name);
-		snprintf(in, sizeof(in), "%s/%s", dir, e->d_name);
-		snprintf(exp, sizeof(exp), "%s/%s.expected", dir, name);
-		text = read_text(in);
-		expected = read_text(exp);
-		actual = text ? script_run(text) : NULL;
-		cases++;
-		if (!actual || !expected || strcmp(actual, expected) != 0) {
-			save_actual(name, actual ? actual : "(no output)\n");
-			failed++;
-		}
-		free(text);
-		free(expected);
-		free(actual);
-	}
-	closedir(d);
+	cases = testutil_data_run(d, dir, ".in", script_case, &failed);
 	CU_ASSERT(cases >= 8); /* the data set is there, not an empty loop */
 	CU_ASSERT_EQUAL(failed, 0);
 }

@@ -16,12 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "isolate.h"
 #include "log.h"
 #include "tc.h"
+#include "testutil.h"
 #include "unit.h"
 
 static FILE *iso_log_out;
@@ -43,45 +42,6 @@ static int iso_suite_cleanup(void)
 {
 	log_set_sink(NULL, NULL);
 	return 0;
-}
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *out;
-	int c;
-
-	if (!f)
-		return NULL;
-	out = open_memstream(&buf, &size);
-	while (out && (c = fgetc(f)) != EOF)
-		fputc(c, out);
-	if (out)
-		fclose(out);
-	fclose(f);
-	return buf;
-}
-
-static const char *top_dir(void)
-{
-	static char top[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-	int up;
-
-	if (getenv("VMIB_TOP"))
-		return getenv("VMIB_TOP");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return ".";
-	exe[n] = '\0';
-	for (up = 0; up < 3 && (slash = strrchr(exe, '/')); up++)
-		*slash = '\0';
-	snprintf(top, sizeof(top), "%s", exe);
-	return top;
 }
 
 struct iso_case {
@@ -125,7 +85,7 @@ static int iso_line(struct iso_case *c, char *line, char *why, size_t len)
 
 static int iso_load(const char *path, struct iso_case *c, char *why, size_t len)
 {
-	char *text = read_text(path), *save = NULL, *line;
+	char *text = testutil_read_text(path), *save = NULL, *line;
 	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -199,71 +159,34 @@ static char *iso_run(struct iso_case *c)
 	return out;
 }
 
-static void save_actual(const char *name, const char *text)
+/* Loads and runs one NAME.in (testutil_loaded_case() compares the text). */
+static int iso_check_load_run(const char *in, char **actual, char *why, size_t len)
 {
-	char path[PATH_MAX + 512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/build/results", top_dir());
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/build/results/isolate", top_dir());
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/build/results/isolate/%s.actual", top_dir(), name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	fprintf(stderr, "\n  isolate case %s: differs from its .expected; actual text in %s\n",
-		name, path);
-}
-
-static int iso_check(const char *dir, const char *file)
-{
-	char in[PATH_MAX + 512], exp[PATH_MAX + 512], name[256], why[200] = "";
 	struct iso_case *c = malloc(sizeof(*c));
-	char *expected, *actual = NULL;
-	int ok;
+	int rc = -1;
 
-	snprintf(name, sizeof(name), "%.*s", (int)(strlen(file) - 3), file);
-	snprintf(in, sizeof(in), "%s/%s", dir, file);
-	snprintf(exp, sizeof(exp), "%s/%s.expected", dir, name);
-	expected = read_text(exp);
-	if (!c || iso_load(in, c, why, sizeof(why)) < 0) {
-		fprintf(stderr, "\n  isolate case %s: %s\n", name, why);
-		ok = 0;
-	} else {
-		actual = iso_run(c);
-		ok = actual && expected && strcmp(actual, expected) == 0;
-		if (!ok)
-			save_actual(name, actual ? actual : "(no output)\n");
+	if (c && iso_load(in, c, why, len) == 0) {
+		*actual = iso_run(c);
+		rc = 0;
 	}
 	free(c);
-	free(expected);
-	free(actual);
-	return ok;
+	return rc;
+}
+
+static bool iso_check(const char *dir, const char *file)
+{
+	return testutil_loaded_case("isolate", dir, file, iso_check_load_run);
 }
 
 static void isolate_data_cases_match_expected(void)
 {
 	char dir[PATH_MAX];
-	struct dirent *e;
-	int cases = 0, failed = 0;
+	int cases, failed = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/tests/data/isolate", top_dir());
-	d = opendir(dir);
+	d = testutil_data_open("isolate", dir, sizeof(dir));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		if (len < 4 || strcmp(e->d_name + len - 3, ".in") != 0)
-			continue;
-		cases++;
-		if (!iso_check(dir, e->d_name))
-			failed++;
-	}
-	closedir(d);
+	cases = testutil_data_run(d, dir, ".in", iso_check, &failed);
 	CU_ASSERT(cases >= 6);
 	CU_ASSERT_EQUAL(failed, 0);
 }

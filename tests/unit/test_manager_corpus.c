@@ -16,8 +16,6 @@
  *
  * Paths are relative to the top of the tree, where `make check-unit` runs.
  */
-#include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +23,7 @@
 
 #include "cmd.h"
 #include "load.h"
+#include "testutil.h"
 #include "unit.h"
 
 #define SCHEMAS "schemas"
@@ -34,84 +33,8 @@
 #define SCENARIOS "scenarios"
 #define RECORDED "tests/data/scenarios"
 
-static void check(bool ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void check(bool ok, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	CU_assertImplementation(ok, line, msg ? msg : fmt, __FILE__, "", CU_FALSE);
-	free(msg);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int c;
-
-	if (!fp)
-		return NULL;
-	mem = open_memstream(&buf, &len);
-	while ((c = fgetc(fp)) != EOF)
-		fputc(c, mem);
-	fclose(mem);
-	fclose(fp);
-	return buf;
-}
-
-/* the names in dir ending with suffix, sorted; returns the count */
-static size_t list(const char *dir, const char *suffix, bool dirs, char ***out)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = NULL, *path;
-	size_t n = 0, sl = strlen(suffix), i, j;
-	struct stat st;
-
-	*out = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		size_t nl = strlen(e->d_name);
-
-		if (e->d_name[0] == '.' || nl < sl || strcmp(e->d_name + nl - sl, suffix) != 0)
-			continue;
-		if (asprintf(&path, "%s/%s", dir, e->d_name) < 0)
-			continue;
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) == dirs) {
-			v = realloc(v, (n + 1) * sizeof(*v));
-			v[n++] = strdup(e->d_name);
-		}
-		free(path);
-	}
-	closedir(d);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char *t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	*out = v;
-	return n;
-}
-
-static void free_list(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
+/* a failure names this file and the caller's line */
+#define check(ok, line, ...) testutil_check(ok, line, __FILE__, __VA_ARGS__)
 
 /* "virtual.xml:12: link: ..." per problem, file names without directory */
 static char *format_problems(const struct diag *d)
@@ -146,7 +69,7 @@ static void run_invalid_case(const char *name)
 		return;
 	rc = real ? load_files(path, BASE_VIRTUAL, SCHEMAS, &l)
 		  : load_files(BASE_REAL, path, SCHEMAS, &l);
-	want = slurp(expect_path);
+	want = testutil_read_text(expect_path);
 	got = format_problems(&l.diag);
 	check(rc == 0, __LINE__, "%s: the pipeline could not run (schemas?)", name);
 	check(l.diag.n > 0, __LINE__, "%s: accepted, but it is in the invalid corpus", name);
@@ -165,18 +88,18 @@ static void run_invalid_case(const char *name)
 static void corpus_invalid_files_fail_as_expected(void)
 {
 	char **names;
-	size_t n = list(INVALID, ".xml", false, &names), i;
+	size_t n = testutil_list(INVALID, ".xml", false, &names), i;
 
 	check(n > 0, __LINE__, "no case in %s (run from the top of the tree)", INVALID);
 	for (i = 0; i < n; i++)
 		run_invalid_case(names[i]);
-	free_list(names, n);
+	testutil_free_list(names, n);
 }
 
 static void corpus_every_expect_file_has_its_case(void)
 {
 	char **names, *xml;
-	size_t n = list(INVALID, ".expect", false, &names), i;
+	size_t n = testutil_list(INVALID, ".expect", false, &names), i;
 	struct stat st;
 
 	check(n > 0, __LINE__, "no .expect file in %s", INVALID);
@@ -186,7 +109,7 @@ static void corpus_every_expect_file_has_its_case(void)
 		check(stat(xml, &st) == 0, __LINE__, "%s has no %s", names[i], xml);
 		free(xml);
 	}
-	free_list(names, n);
+	testutil_free_list(names, n);
 }
 
 /* --- scenarios ----------------------------------------------------------------- */
@@ -344,7 +267,7 @@ static void check_recorded(const char *sc, cmd_handler fn, bool json, const char
 	    asprintf(&rec, RECORDED "/%s.%s", sc, suffix) < 0)
 		return;
 	rc = run_cmd(fn, json, real, virt, SCHEMAS, &got, &err);
-	want = slurp(rec);
+	want = testutil_read_text(rec);
 	check(rc == CMD_OK && *err == '\0', __LINE__, "%s: exit %d: %s", sc, rc, err);
 	check(want != NULL, __LINE__, "%s: nothing recorded in %s", sc, rec);
 	if (want)
@@ -361,7 +284,7 @@ static void check_recorded(const char *sc, cmd_handler fn, bool json, const char
 static void corpus_scenarios_are_clean_and_consistent(void)
 {
 	char **names, *real, *virt, *probs;
-	size_t n = list(SCENARIOS, "", true, &names), i;
+	size_t n = testutil_list(SCENARIOS, "", true, &names), i;
 	struct load l;
 
 	check(n >= 3, __LINE__, "%zu scenarios found in %s", n, SCENARIOS);
@@ -384,13 +307,13 @@ static void corpus_scenarios_are_clean_and_consistent(void)
 		free(real);
 		free(virt);
 	}
-	free_list(names, n);
+	testutil_free_list(names, n);
 }
 
 static void corpus_scenarios_print_what_was_recorded(void)
 {
 	char **names;
-	size_t n = list(SCENARIOS, "", true, &names), i;
+	size_t n = testutil_list(SCENARIOS, "", true, &names), i;
 
 	check(n >= 3, __LINE__, "%zu scenarios found in %s", n, SCENARIOS);
 	for (i = 0; i < n; i++) {
@@ -398,7 +321,7 @@ static void corpus_scenarios_print_what_was_recorded(void)
 		check_recorded(names[i], cmd_show, true, "show.json");
 		check_recorded(names[i], cmd_graph, false, "dot");
 	}
-	free_list(names, n);
+	testutil_free_list(names, n);
 }
 
 /* --- the handlers' exit statuses ------------------------------------------------ */

@@ -25,8 +25,6 @@
  * change).  Paths are relative to the top of the tree.
  */
 #include <ctype.h>
-#include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +34,7 @@
 #include "load.h"
 #include "pdu.h"
 #include "snmpfake.h"
+#include "testutil.h"
 #include "unit.h"
 
 #define SCHEMAS "schemas"
@@ -43,38 +42,8 @@
 #define DATA "tests/data/plan"
 #define BASE_REAL "tests/data/base/real.xml"
 
-static void check(bool ok, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void check(bool ok, int line, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	CU_assertImplementation(ok, line, msg ? msg : fmt, __FILE__, "", CU_FALSE);
-	free(msg);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int c;
-
-	if (!fp)
-		return NULL;
-	mem = open_memstream(&buf, &len);
-	while ((c = fgetc(fp)) != EOF)
-		fputc(c, mem);
-	fclose(mem);
-	fclose(fp);
-	return buf;
-}
+/* a failure names this file and the caller's line */
+#define check(ok, line, ...) testutil_check(ok, line, __FILE__, __VA_ARGS__)
 
 static bool recording(void)
 {
@@ -98,52 +67,11 @@ static void expect_file(const char *path, const char *got, const char *what)
 		}
 		return;
 	}
-	want = slurp(path);
+	want = testutil_read_text(path);
 	check(want != NULL, __LINE__, "%s: nothing recorded in %s", what, path);
 	if (want)
 		check(strcmp(got, want) == 0, __LINE__, "%s differs from %s:\n%s", what, path, got);
 	free(want);
-}
-
-static size_t list_dirs(const char *dir, char ***out)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = NULL, *path;
-	size_t n = 0, i, j;
-	struct stat st;
-
-	*out = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
-			continue;
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			v = realloc(v, (n + 1) * sizeof(*v));
-			v[n++] = strdup(e->d_name);
-		}
-		free(path);
-	}
-	closedir(d);
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			char *t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	*out = v;
-	return n;
-}
-
-static void free_list(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* "12 ms" -> "N ms", "(0.12 s)" -> "(T s)": timings vary from run to run */
@@ -221,7 +149,7 @@ static void directive(struct agents *a, const struct state *d, size_t host, char
 /* fake agents for the hosts of d, each holding host-base.txt */
 static void open_agents(struct agents *a, const struct state *d)
 {
-	char *base = slurp(DATA "/host-base.txt"), why[160];
+	char *base = testutil_read_text(DATA "/host-base.txt"), why[160];
 	const char **names = calloc(d->n_hosts + 1, sizeof(*names));
 	size_t i;
 
@@ -380,12 +308,12 @@ static void scenario_case(const char *name)
 static void plan_every_scenario_applies_from_nothing_and_converges(void)
 {
 	char **names;
-	size_t n = list_dirs(SCENARIOS, &names), i;
+	size_t n = testutil_list(SCENARIOS, "", true, &names), i;
 
 	check(n >= 3, __LINE__, "%zu scenarios found", n);
 	for (i = 0; i < n; i++)
 		scenario_case(names[i]);
-	free_list(names, n);
+	testutil_free_list(names, n);
 }
 
 /* --- recorded cases ----------------------------------------------------------------- */
@@ -419,7 +347,7 @@ static void recorded_case(const char *name)
 
 	snprintf(dir, sizeof(dir), DATA "/cases/%s", name);
 	snprintf(path, sizeof(path), "%s/command", dir);
-	command = slurp(path);
+	command = testutil_read_text(path);
 	check(command != NULL, __LINE__, "%s: no command file", name);
 	if (!command)
 		return;
@@ -431,7 +359,7 @@ static void recorded_case(const char *name)
 	      "%s: the files do not load", name);
 	open_agents(&a, &l.desired);
 	snprintf(path, sizeof(path), "%s/start", dir);
-	start = slurp(path);
+	start = testutil_read_text(path);
 	if (start) {             /* first, what vmibctl makes of that scenario */
 		start[strcspn(start, "\n")] = '\0';
 		log = apply_log(&a, real, start, &rc, &out);
@@ -441,7 +369,7 @@ static void recorded_case(const char *name)
 		free(start);
 	}
 	snprintf(path, sizeof(path), "%s/agents.txt", dir);
-	agents = slurp(path);
+	agents = testutil_read_text(path);
 	load_sections(&a, &l.desired, agents, path);
 
 	split_words(command, &w);
@@ -490,12 +418,12 @@ static void recorded_case(const char *name)
 static void plan_recorded_cases_send_what_was_recorded(void)
 {
 	char **names;
-	size_t n = list_dirs(DATA "/cases", &names), i;
+	size_t n = testutil_list(DATA "/cases", "", true, &names), i;
 
 	check(n >= 5, __LINE__, "%zu cases found in %s/cases", n, DATA);
 	for (i = 0; i < n; i++)
 		recorded_case(names[i]);
-	free_list(names, n);
+	testutil_free_list(names, n);
 }
 
 /* --- pieces ------------------------------------------------------------------------ */

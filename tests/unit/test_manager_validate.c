@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "load.h"
 #include "validate.h"
+#include "testutil.h"
 #include "unit.h"
 
 #define SCHEMAS "schemas"
@@ -20,24 +21,6 @@
 #define DEMO "scenarios/demo/virtual.xml"
 #define P2P_REAL "scenarios/p2p-overlay/real.xml"
 #define P2P "scenarios/p2p-overlay/virtual.xml"
-
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
-	int c;
-
-	if (!fp)
-		return NULL;
-	mem = open_memstream(&buf, &len);
-	while ((c = fgetc(fp)) != EOF)
-		fputc(c, mem);
-	fclose(mem);
-	fclose(fp);
-	return buf;
-}
 
 static void validate_rows_pair_sender_and_receiver(void)
 {
@@ -141,7 +124,7 @@ static void validate_command_writes_configured_and_measured(void)
 					   "measured 9996 kbit/s at L2 (9560 TCP); rtt expected 0 us, "
 					   "measured 400 us, loss 250 per mille\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "validate: 2 link(s), 0 out of tolerance or not measured"));
-	got = slurp(csv);
+	got = testutil_read_text(csv);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_STRING_EQUAL(got,
 		"link,from,to,from_host,to_host,rate_kbps,measured_l4_kbps,measured_l2_kbps,rate_ok,"

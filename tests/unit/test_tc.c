@@ -20,13 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <arpa/inet.h>
 
 #include "caps.h"
 #include "log.h"
 #include "tc.h"
+#include "testutil.h"
 #include "unit.h"
 
 /* What the library logged during a case: errors must be logged exactly
@@ -50,46 +49,6 @@ static int tc_suite_cleanup(void)
 {
 	log_set_sink(NULL, NULL);
 	return 0;
-}
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *out;
-	int c;
-
-	if (!f)
-		return NULL;
-	out = open_memstream(&buf, &size);
-	while (out && (c = fgetc(f)) != EOF)
-		fputc(c, out);
-	if (out)
-		fclose(out);
-	fclose(f);
-	return buf;
-}
-
-/* The tree's top: $VMIB_TOP, else two levels above build/bin/unit-tests. */
-static const char *top_dir(void)
-{
-	static char top[PATH_MAX];
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-	int up;
-
-	if (getenv("VMIB_TOP"))
-		return getenv("VMIB_TOP");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return ".";
-	exe[n] = '\0';
-	for (up = 0; up < 3 && (slash = strrchr(exe, '/')); up++)
-		*slash = '\0';
-	snprintf(top, sizeof(top), "%s", exe);
-	return top;
 }
 
 struct tc_case {
@@ -146,7 +105,7 @@ static int case_line(struct tc_case *c, char *line, char *why, size_t len)
 
 static int case_load(const char *path, struct tc_case *c, char *why, size_t len)
 {
-	char *text = read_text(path), *save = NULL, *line;
+	char *text = testutil_read_text(path), *save = NULL, *line;
 	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -197,71 +156,34 @@ static char *case_run(struct tc_case *c)
 	return out;
 }
 
-static void save_actual(const char *name, const char *text)
+/* Loads and runs one NAME.in (testutil_loaded_case() compares the text). */
+static int check_case_load_run(const char *in, char **actual, char *why, size_t len)
 {
-	char path[PATH_MAX + 512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/build/results", top_dir());
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/build/results/tc", top_dir());
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/build/results/tc/%s.actual", top_dir(), name);
-	f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	fprintf(stderr, "\n  tc case %s: differs from its .expected; actual text in %s\n",
-		name, path);
-}
-
-static int check_case(const char *dir, const char *file)
-{
-	char in[PATH_MAX + 512], exp[PATH_MAX + 512], name[256], why[200] = "";
 	struct tc_case *c = malloc(sizeof(*c));
-	char *expected, *actual = NULL;
-	int ok;
+	int rc = -1;
 
-	snprintf(name, sizeof(name), "%.*s", (int)(strlen(file) - 3), file);
-	snprintf(in, sizeof(in), "%s/%s", dir, file);
-	snprintf(exp, sizeof(exp), "%s/%s.expected", dir, name);
-	expected = read_text(exp);
-	if (!c || case_load(in, c, why, sizeof(why)) < 0) {
-		fprintf(stderr, "\n  tc case %s: %s\n", name, why);
-		ok = 0;
-	} else {
-		actual = case_run(c);
-		ok = actual && expected && strcmp(actual, expected) == 0;
-		if (!ok)
-			save_actual(name, actual ? actual : "(no output)\n");
+	if (c && case_load(in, c, why, len) == 0) {
+		*actual = case_run(c);
+		rc = 0;
 	}
 	free(c);
-	free(expected);
-	free(actual);
-	return ok;
+	return rc;
+}
+
+static bool check_case(const char *dir, const char *file)
+{
+	return testutil_loaded_case("tc", dir, file, check_case_load_run);
 }
 
 static void tc_plan_data_cases_match_expected(void)
 {
 	char dir[PATH_MAX];
-	struct dirent *e;
-	int cases = 0, failed = 0;
+	int cases, failed = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/tests/data/tc", top_dir());
-	d = opendir(dir);
+	d = testutil_data_open("tc", dir, sizeof(dir));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-
-		if (len < 4 || strcmp(e->d_name + len - 3, ".in") != 0)
-			continue;
-		cases++;
-		if (!check_case(dir, e->d_name))
-			failed++;
-	}
-	closedir(d);
+	cases = testutil_data_run(d, dir, ".in", check_case, &failed);
 	CU_ASSERT(cases >= 10);  /* the data set is there, not an empty loop */
 	CU_ASSERT_EQUAL(failed, 0);
 }
