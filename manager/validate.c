@@ -414,16 +414,17 @@ int validate_gnuplot(const char *csv, const char *plot, FILE *fp)
 		    "set terminal %s size 1000,700\n"
 		    "set output '%s'\n"
 		    "set datafile separator ','\n"
-		    "set key top right\n"
+		    "set key outside right top\n"
+		    "set yrange [0:*]\n"
 		    "set style data histograms\n"
 		    "set style histogram clustered gap 1\n"
 		    "set style fill solid 0.8 border -1\n"
 		    "set xtics rotate by -45 noenhanced font ',8'\n"
 		    "set multiplot layout 2,1\n"
 		    "set title 'rate (kbit/s, layer 2)'\n"
-		    "plot '%s' using 6:xticlabels(1) title 'configured', '' using 8 title 'measured'\n"
+		    "plot '%s' every ::1 using 6:xticlabels(1) title 'configured', '' every ::1 using 8 title 'measured'\n"
 		    "set title 'round trip (us)'\n"
-		    "plot '%s' using 12:xticlabels(1) title 'expected', '' using 13 title 'measured'\n"
+		    "plot '%s' every ::1 using 12:xticlabels(1) title 'expected', '' every ::1 using 13 title 'measured'\n"
 		    "unset multiplot\n",
 		csv, svg ? "svg" : "pngcairo", plot, csv, csv);
 	return ferror(fp) ? -1 : 0;
