@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "isolate.h"
+#include "kvline.h"
 #include "log.h"
 
 #define ISOLATE_HOOK "-m physdev --physdev-is-bridged -j " ISOLATE_CHAIN
@@ -399,30 +400,17 @@ static int parse_pair(struct isolate_rule *r, const char *key, const char *val)
 	return -1;
 }
 
+/* kvline_field_fn over parse_pair */
+static int parse_field(void *obj, const char *key, const char *val)
+{
+	return parse_pair(obj, key, val);
+}
+
 int isolate_rule_parse(const char *line, struct isolate_rule *rule, char *why,
 		       size_t why_len)
 {
-	char *copy = strdup(line), *save = NULL, *tok, *eq;
-	int rc = 0;
-
-	if (!copy) {
-		snprintf(why, why_len, "out of memory");
-		return -1;
-	}
 	memset(rule, 0, sizeof(*rule));
-	for (tok = strtok_r(copy, " \t\r\n", &save); tok && rc == 0;
-	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		eq = strchr(tok, '=');
-		if (eq)
-			*eq = '\0';
-		if (!eq || parse_pair(rule, tok, eq + 1) < 0) {
-			snprintf(why, why_len, "bad isolation field '%s%s%s'", tok,
-				 eq ? "=" : "", eq ? eq + 1 : "");
-			rc = -1;
-		}
-	}
-	free(copy);
-	return rc;
+	return kvline_parse(line, parse_field, rule, "isolation", why, why_len);
 }
 
 /* --- running programs ------------------------------------------------------- */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvline.h"
 #include "tc.h"
 
 static const struct {
@@ -82,29 +83,19 @@ static int parse_pair(struct shape_row *row, const char *key, const char *val)
 	return -1;
 }
 
+/* kvline_field_fn over parse_pair */
+static int parse_field(void *obj, const char *key, const char *val)
+{
+	return parse_pair(obj, key, val);
+}
+
 int tc_row_parse(const char *line, struct shape_row *row, char *why,
 		 size_t why_len)
 {
-	char *copy = strdup(line), *save = NULL, *tok, *eq;
-	int rc = 0;
+	int rc;
 
-	if (!copy) {
-		snprintf(why, why_len, "out of memory");
-		return -1;
-	}
 	memset(row, 0, sizeof(*row));
-	for (tok = strtok_r(copy, " \t\r\n", &save); tok && rc == 0;
-	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		eq = strchr(tok, '=');
-		if (eq)
-			*eq = '\0';
-		if (!eq || parse_pair(row, tok, eq + 1) < 0) {
-			snprintf(why, why_len, "bad shape field '%s%s%s'", tok,
-				 eq ? "=" : "", eq ? eq + 1 : "");
-			rc = -1;
-		}
-	}
-	free(copy);
+	rc = kvline_parse(line, parse_field, row, "shape", why, why_len);
 	if (rc == 0 && row->index == 0) {
 		snprintf(why, why_len, "shape row without index=");
 		rc = -1;

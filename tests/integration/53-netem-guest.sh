@@ -67,7 +67,8 @@ fi
 
 # --- the guest image with the shaping code --------------------------------------------------
 srcs=("$T_TOP/tests/bench/shape-tool.c" "$T_TOP"/agent/tc.c "$T_TOP"/agent/tc_*.c
-      "$T_TOP/agent/caps.c" "$T_TOP/agent/isolate.c" "$T_TOP/common/log.c")
+      "$T_TOP/agent/caps.c" "$T_TOP/agent/isolate.c" "$T_TOP/common/log.c"
+      "$T_TOP/common/kvline.c")
 newest=$(ls -t "${srcs[@]}" "$T_TOP"/agent/{tc,tc_int,caps,isolate}.h "$T_TOP"/common/log.h \
 	"$T_TOP"/tests/image/* "$HDR" | head -n 1)
 if [ ! -r "$IMG/initrd.img" ] || [ "$newest" -nt "$IMG/initrd.img" ]; then
