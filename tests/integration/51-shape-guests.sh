@@ -77,33 +77,9 @@ O_VMNAME=$(oid vmibVmName)
 APPLIED=$(sed -n 's/^#define VMIB_ENUM_vmibShapeOperStatus_applied *\([0-9]*\)$/\1/p' "$HDR")
 
 # --- testbed, vmibd, guests ----------------------------------------------------------------
-if [ -r "$T_TB_DIR/state" ]; then
-	"$TB" up "$(sed -n 's/^hosts=//p' "$T_TB_DIR/state" | tail -n 1)" >"$work/up.log" 2>&1
-else
-	if ! "$TB" up 2 >"$work/up.log" 2>&1; then
-		t_fail "testbed up 2"; tail -n 20 "$work/up.log" | sed 's/^/        /'; t_done; exit $?
-	fi
-	we_brought_up=1
-fi
-. "$T_TB_DIR/credentials.env"
-COMM=$VMIB_SNMP_COMMUNITY
-for h in 1 2; do
-	if ! "$TB" vmibd status "$h" >/dev/null 2>&1; then
-		"$TB" vmibd start "$h" >/dev/null 2>&1 && vmibd_started="$vmibd_started $h" ||
-			t_fail "testbed vmibd start $h"
-	fi
-done
+t_testbed_join 1 2 || { t_done; exit $?; }
 SNMP=(env MIBS= MIBDIRS=/dev/null)
-sget() { local h=$1; shift; "${SNMP[@]}" snmpget -v2c -c "$COMM" -On -Oqv -t 2 -r 2 "$T_TB_NET.$h" "$@" 2>/dev/null | tr -d '"'; }
-sset() {
-	local h=$1 out
-	shift
-	if out=$("${SNMP[@]}" snmpset -v2c -c "$COMM" -On -t 5 -r 0 "$T_TB_NET.$h" "$@" 2>&1); then
-		echo ok
-	else
-		echo "$out" | sed -n 's/^Reason: \([a-zA-Z]*\).*/\1/p' | head -n 1
-	fi
-}
+# sget/sset: tests/integration/lib.sh
 index_of() { # HOST NAME
 	"${SNMP[@]}" snmpwalk -v2c -c "$COMM" -On -Oq -t 2 -r 1 "$T_TB_NET.$1" "$O_VMNAME" 2>/dev/null |
 		tr -d '"' | awk -v n="$2" -v p="$O_VMNAME." '$2 == n { sub(p, "", $1); print $1; exit }'

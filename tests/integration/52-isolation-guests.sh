@@ -81,33 +81,9 @@ O_DEFAULT=$(oid vmibIsolationDefault).0
 O_IOPER=$(oid vmibIsolationOperStatus).0
 O_CAPS=$(oid vmibHostCapabilities).0
 
-if [ -r "$T_TB_DIR/state" ]; then
-	"$TB" up "$(sed -n 's/^hosts=//p' "$T_TB_DIR/state" | tail -n 1)" >"$work/up.log" 2>&1
-else
-	if ! "$TB" up 2 >"$work/up.log" 2>&1; then
-		t_fail "testbed up 2"; tail -n 20 "$work/up.log" | sed 's/^/        /'; t_done; exit $?
-	fi
-	we_brought_up=1
-fi
-. "$T_TB_DIR/credentials.env"
-COMM=$VMIB_SNMP_COMMUNITY
-for h in 1 2; do
-	if ! "$TB" vmibd status "$h" >/dev/null 2>&1; then
-		"$TB" vmibd start "$h" >/dev/null 2>&1 && vmibd_started="$vmibd_started $h" ||
-			t_fail "testbed vmibd start $h"
-	fi
-done
+t_testbed_join 1 2 || { t_done; exit $?; }
 SNMP=(env MIBS= MIBDIRS=/dev/null)
-sget() { local h=$1; shift; "${SNMP[@]}" snmpget -v2c -c "$COMM" -On -Oqv -t 2 -r 2 "$T_TB_NET.$h" "$@" 2>/dev/null | tr -d '"'; }
-sset() {
-	local h=$1 out
-	shift
-	if out=$("${SNMP[@]}" snmpset -v2c -c "$COMM" -On -t 5 -r 0 "$T_TB_NET.$h" "$@" 2>&1); then
-		echo ok
-	else
-		echo "$out" | sed -n 's/^Reason: \([a-zA-Z]*\).*/\1/p' | head -n 1
-	fi
-}
+# sget/sset: tests/integration/lib.sh
 clear_isolation() { sset "$1" $IE.11.1 i 6 $IE.11.2 i 6 $NE.5.1 i 6 $NE.5.2 i 6 "$O_DEFAULT" i 1; }
 hooks() { "$TB" exec "$1" iptables -t filter -S FORWARD | grep -c -- '-j VMIB-ISOLATE'; }
 

@@ -89,19 +89,7 @@ if [ ! -r "$IMG/initrd.img" ] || [ "$newest" -nt "$IMG/initrd.img" ]; then
 fi
 
 # --- testbed, guest -------------------------------------------------------------------------
-if [ -r "$T_TB_DIR/state" ]; then
-	"$TB" up "$(sed -n 's/^hosts=//p' "$T_TB_DIR/state" | tail -n 1)" >"$work/up.log" 2>&1
-else
-	if ! "$TB" up 2 >"$work/up.log" 2>&1; then
-		t_fail "testbed up 2"; tail -n 20 "$work/up.log" | sed 's/^/        /'; t_done; exit $?
-	fi
-	we_brought_up=1
-fi
-. "$T_TB_DIR/credentials.env"
-COMM=$VMIB_SNMP_COMMUNITY
-if ! "$TB" vmibd status 1 >/dev/null 2>&1; then
-	"$TB" vmibd start 1 >/dev/null 2>&1 && vmibd_started=1 || t_fail "testbed vmibd start 1"
-fi
+t_testbed_join 1 || { t_done; exit $?; }
 : >"$work/n.console"
 CONSOLE_LOG="$work/n.console" "$GDX" $N "$IMG" br0 52:54:00:53:00:01 "vmib.ip=eth0:$IPN/24" >"$work/n.xml"
 vsh 1 define "$work/n.xml" >/dev/null && vsh 1 start $N >/dev/null || t_fail "start $N on h1"

@@ -81,3 +81,57 @@ t_wait() {
 
 # t_ms: milliseconds since the epoch (for measurements printed by the tests)
 t_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# t_testbed_join [HOST...]: the set-up the guest tests share.  Uses the
+# testbed that is up (restarting a dead daemon), or brings up 2 hosts and sets
+# we_brought_up=1; loads its credentials (COMM: the v2c community); starts
+# vmibd on each HOST (default 1 2) where it does not run, adding the host to
+# vmibd_started.  The caller's cleanup undoes what those two variables say.
+# Returns 1, after a t_fail, when the testbed cannot come up.
+t_testbed_join() {
+	local h hosts=("$@") log
+	[ "${#hosts[@]}" -gt 0 ] || hosts=(1 2)
+	log=$(mktemp)
+	if [ -r "$T_TB_DIR/state" ]; then
+		"$T_TESTBED" up "$(sed -n 's/^hosts=//p' "$T_TB_DIR/state" | tail -n 1)" >"$log" 2>&1
+	elif "$T_TESTBED" up 2 >"$log" 2>&1; then
+		we_brought_up=1
+	else
+		t_fail "testbed up 2"; tail -n 20 "$log" | sed 's/^/        /'
+		rm -f "$log"
+		return 1
+	fi
+	rm -f "$log"
+	# shellcheck source=/dev/null
+	. "$T_TB_DIR/credentials.env"
+	COMM=$VMIB_SNMP_COMMUNITY
+	for h in "${hosts[@]}"; do
+		if ! "$T_TESTBED" vmibd status "$h" >/dev/null 2>&1; then
+			if "$T_TESTBED" vmibd start "$h" >/dev/null 2>&1; then
+				vmibd_started="${vmibd_started:-} $h"
+			else
+				t_fail "testbed vmibd start $h"
+			fi
+		fi
+	done
+}
+
+# sget HOST OID...: values (-Oqv, quotes removed) over v2c with $COMM
+sget() {
+	local h=$1
+	shift
+	env MIBS= MIBDIRS=/dev/null snmpget -v2c -c "$COMM" -On -Oqv -t 2 -r 2 \
+		"$T_TB_NET.$h" "$@" 2>/dev/null | tr -d '"'
+}
+
+# sset HOST VARBIND...: prints "ok", or the SNMP error name of the refusal
+sset() {
+	local h=$1 out
+	shift
+	if out=$(env MIBS= MIBDIRS=/dev/null snmpset -v2c -c "$COMM" -On -t 5 -r 0 \
+		"$T_TB_NET.$h" "$@" 2>&1); then
+		echo ok
+	else
+		echo "$out" | sed -n 's/^Reason: \([a-zA-Z]*\).*/\1/p' | head -n 1
+	fi
+}
