@@ -346,7 +346,7 @@ static size_t max_vbs(const struct applier *a)
 /* the next PDU of r: consecutive pending units of one phase; false if none */
 static bool pack(struct host_run *r)
 {
-	size_t i, k, first = r->n_units, n = 0;
+	size_t i, k, first = r->n_units, n = 0, bytes = 0, unit_bytes;
 
 	r->n_flight = 0;
 	pdu_release(&r->pdu);
@@ -361,13 +361,17 @@ static bool pack(struct host_run *r)
 			continue;
 		if (u->phase != r->units[first].phase)
 			break;
+		for (unit_bytes = 0, k = 0; k < u->pdu.n; k++)
+			unit_bytes += pdu_vb_agentx_bytes(&u->pdu.vb[k]);
 		if (r->n_flight > 0 && (u->alone || r->units[first].alone || r->one_at_a_time ||
-					n + u->pdu.n > max_vbs(r->a)))
+					n + u->pdu.n > max_vbs(r->a) ||
+					bytes + unit_bytes > PDU_AGENTX_MAX_BYTES))
 			break;
 		r->flight[r->n_flight++] = i;
 		for (k = 0; k < u->pdu.n; k++)
 			pdu_vb_copy(MEM_PUSH(r->pdu.vb, r->pdu.n), &u->pdu.vb[k]);
 		n += u->pdu.n;
+		bytes += unit_bytes;
 	}
 	return r->n_flight > 0;
 }

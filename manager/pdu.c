@@ -75,6 +75,42 @@ struct pdu_vb *pdu_add(struct pdu *p, enum mibcol_id c, const uint32_t *index)
 	return vb;
 }
 
+/* an OID: 4 header bytes, 4 per sub-identifier, 1.3.6.1.x (x < 256) folded */
+static size_t agentx_oid_bytes(const uint32_t *oid, size_t len)
+{
+	if (len >= 5 && oid[0] == 1 && oid[1] == 3 && oid[2] == 6 && oid[3] == 1 && oid[4] < 256)
+		len -= 5;
+	return 4 + 4 * len;
+}
+
+size_t pdu_vb_agentx_bytes(const struct pdu_vb *vb)
+{
+	size_t value;
+
+	switch (vb->type) {
+	case MIBCOL_STRING:
+	case MIBCOL_IPADDRESS:
+		value = 4 + (vb->type == MIBCOL_IPADDRESS ? 4 : (vb->s_len + 3) / 4 * 4);
+		break;
+	case MIBCOL_OID:
+		value = 4 + 4 * MIBCOL_MAX_OID;  /* OID values are not kept: the most */
+		break;
+	case MIBCOL_COUNTER64:
+		value = 8;
+		break;
+	case MIBCOL_NULL:
+	case MIBCOL_NOSUCHOBJECT:
+	case MIBCOL_NOSUCHINSTANCE:
+	case MIBCOL_ENDOFMIBVIEW:
+		value = 0;
+		break;
+	default:
+		value = 4;
+		break;
+	}
+	return 4 + agentx_oid_bytes(vb->oid, vb->oid_len) + value;
+}
+
 void pdu_add_int(struct pdu *p, enum mibcol_id c, const uint32_t *index, long v)
 {
 	pdu_add(p, c, index)->i = v;

@@ -73,6 +73,17 @@ void pdu_add_str(struct pdu *p, enum mibcol_id c, const uint32_t *index, const c
 void pdu_add_oid(struct pdu *p, const uint32_t *oid, size_t len);
 void pdu_vb_set_str(struct pdu_vb *vb, const char *s, size_t len);
 
+/*
+ * The bytes a varbind takes in AgentX's encoding (RFC 2741 §5.4: type,
+ * the OID with the 1.3.6.1.x prefix folded, the value padded to 4 bytes).
+ * snmpd forwards a SET to vmibd in that encoding, and Net-SNMP's AgentX
+ * parser drops any PDU over 65536 bytes without an answer (the master then
+ * times out and closes the subagent's session), so a manager must keep its
+ * SET PDUs under PDU_AGENTX_MAX_BYTES of varbinds.
+ */
+#define PDU_AGENTX_MAX_BYTES 60000
+size_t pdu_vb_agentx_bytes(const struct pdu_vb *vb);
+
 /* compare OIDs lexicographically (RFC 3416 order) */
 int pdu_oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen);
 bool pdu_oid_under(const uint32_t *oid, size_t len, const uint32_t *root, size_t rlen);

@@ -419,6 +419,15 @@ static void answer_get(struct fake_host *h, const struct pdu *p, struct pdu_resp
 	}
 }
 
+static size_t agentx_bytes(const struct pdu *p)
+{
+	size_t i, n = 20;  /* the AgentX header */
+
+	for (i = 0; i < p->n; i++)
+		n += pdu_vb_agentx_bytes(&p->vb[i]);
+	return n;
+}
+
 static void fake_send(struct snmpc *c, size_t host, const struct pdu *p, snmpc_cb cb, void *arg)
 {
 	struct snmpfake *f = c->impl;
@@ -429,6 +438,9 @@ static void fake_send(struct snmpc *c, size_t host, const struct pdu *p, snmpc_c
 	m->arg = arg;
 	if (h->unreachable)
 		m->r.fail = mem_strdup(h->unreachable);
+	else if (p->cmd == PDU_SET && agentx_bytes(p) > 65536)
+		/* what snmpd + Net-SNMP's AgentX parser do with it (pdu.h) */
+		m->r.fail = mem_strdup("Timeout (an AgentX PDU over 65536 bytes)");
 	else if (p->cmd == PDU_SET)
 		answer_set(f, h, p, &m->r);
 	else
