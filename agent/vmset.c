@@ -23,6 +23,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "mibset.h"
+#include "shapestore.h"
 #include "vmcheck.h"
 #include "vmib_oids.h"
 #include "vmset.h"
@@ -407,6 +408,17 @@ static bool vs_begin(netsnmp_agent_request_info *reqinfo)
 	return true;
 }
 
+/* did plan p define target i (and did that step run)? */
+static bool vs_defined(const struct vmplan *p, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < p->n_steps; k++)
+		if (p->steps[k].kind == VP_DEFINE && p->steps[k].target == i && p->steps[k].done)
+			return true;
+	return false;
+}
+
 /* loop thread: the snapshots read after a phase, into the cache */
 static void vs_apply(void *opaque, struct vmplan *p)
 {
@@ -419,6 +431,12 @@ static void vs_apply(void *opaque, struct vmplan *p)
 		if (tg->lookup_rc == 0 && tg->snap) {
 			tracker_vm_apply(t, tg->snap);
 			tg->snap = NULL;
+			/* a domain this PDU defined has no shape rows in its
+			 * metadata: they need not be read before a later PDU
+			 * may add some (else that PDU would get
+			 * resourceUnavailable while the read is under way) */
+			if (vs_defined(p, i) && S.ctx && S.ctx->shapes)
+				shapestore_vm_created(S.ctx->shapes, tg->index);
 		} else if (tg->lookup_rc == 1) {
 			tracker_vm_forget(t, tg->uuid);
 		}

@@ -21,6 +21,7 @@
 #include "loop.h"
 #include "mib.h"
 #include "migrate.h"
+#include "shapestore.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
 #include "vmib_oids.h"
@@ -1151,8 +1152,76 @@ static void set_action_timeout_undoes_a_late_success(void)
 	teardown();
 }
 
+/* --- a created VM's shape rows ----------------------------------------------------------- */
+
+static unsigned int T_meta_reads;
+static struct {
+	tracker_meta_cb cb;
+	void *opaque;
+} T_pending[4];
+
+/* metadata reads that do not answer until the test says (a slow libvirt):
+ * meanwhile only a VM whose rows are known without reading can take rows */
+static int pending_read(void *ctx, const unsigned char *uuid, tracker_meta_cb cb, void *opaque)
+{
+	(void)ctx;
+	(void)uuid;
+	if (T_meta_reads >= 4)
+		return -1;
+	T_pending[T_meta_reads].cb = cb;
+	T_pending[T_meta_reads++].opaque = opaque;
+	return 0;
+}
+
+static void to_shapes(void *opaque, const struct vm *vm, int old_state, enum tracker_change what)
+{
+	(void)old_state;
+	shapestore_vm_event(opaque, vm, what);
+}
+
+static void set_created_vm_takes_shape_rows_at_once(void)
+{
+	struct shapestore_ops ops = {pending_read, NULL, NULL, NULL};
+	struct tc_backend *tc = tc_backend_recorder_new();
+	struct shapestore *shapes;
+	struct tpdu p = {0};
+	const struct vm *vm;
+	int ix;
+
+	CU_ASSERT_EQUAL_FATAL(setup(), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tc);
+	shapes = shapestore_new(tracker_cache(W.ctx.tracker), &ops, tc, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(shapes);
+	T_meta_reads = 0;
+	W.ctx.shapes = shapes;
+	tracker_set_listener(W.ctx.tracker, to_shapes, shapes);
+	vm = cached(10); /* alpha */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
+	shapestore_vm_event(shapes, vm, TRACKER_VM_APPEARED);
+	create_vm(&p, 5, "web1");
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	vm = cached(5);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
+	/* defined by this PDU: nothing to read, the next PDU may add rows */
+	CU_ASSERT_TRUE(shapestore_vm_loaded(shapes, vm->uuid));
+	/* a domain vmibd did not define still waits for its metadata */
+	CU_ASSERT_FALSE(shapestore_vm_loaded(shapes, cached(10)->uuid));
+	CU_ASSERT_EQUAL(T_meta_reads, 2); /* alpha's, and web1's asked before the PDU ended */
+	/* the reads answer late (no metadata): web1's answer is ignored */
+	for (unsigned int k = 0; k < T_meta_reads; k++)
+		T_pending[k].cb(T_pending[k].opaque, 0, NULL, NULL);
+	CU_ASSERT_TRUE(shapestore_vm_loaded(shapes, cached(10)->uuid));
+	CU_ASSERT_TRUE(shapestore_vm_loaded(shapes, cached(5)->uuid));
+	tracker_set_listener(W.ctx.tracker, NULL, NULL);
+	W.ctx.shapes = NULL;
+	shapestore_free(shapes);
+	tc_backend_free(tc);
+	teardown();
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(set_create_defines_and_starts_with_vifs),
+	UNIT_TEST(set_created_vm_takes_shape_rows_at_once),
 	UNIT_TEST(set_create_defaults_one_vif_on_the_first_bridge),
 	UNIT_TEST(set_create_with_weight_and_cap_in_one_pdu),
 	UNIT_TEST(set_create_shutoff_only_defines),
