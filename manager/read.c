@@ -1,7 +1,8 @@
 /*
  * read.c - walks the vMIB of every host (read.h) and turns the varbinds
  * into struct state.  Six walks per host run at once (the host scalars
- * and the five tables), all hosts in parallel; the results are kept until
+ * and the five tables, each table's columns side by side in one GETBULK),
+ * all hosts in parallel; the results are kept until
  * every walk is done, then parsed table by table in an order that lets a
  * vif find its VM and a shape row its vif.  It writes only the state it
  * returns.
@@ -46,6 +47,21 @@ static void walk_done(void *arg, const char *err, const struct pdu_vb *vb, size_
 	for (i = 0; i < n; i++)
 		pdu_vb_copy(&w->vb[i], &vb[i]);
 	w->n = n;
+}
+
+/* a table: all its columns at once (snmpc_walk_columns) */
+static void walk_table(struct snmpc *c, size_t host, enum mibcol_table t, struct walk_slot *slot)
+{
+	const uint32_t *cols[MIBCOL_N];
+	size_t lens[MIBCOL_N], n = 0, i;
+
+	for (i = 0; i < MIBCOL_N; i++) {
+		if (mibcol_cols[i].table != t)
+			continue;
+		cols[n] = mibcol_cols[i].oid;
+		lens[n++] = mibcol_cols[i].oid_len;
+	}
+	snmpc_walk_columns(c, host, cols, lens, n, walk_done, slot);
 }
 
 /* --- rows ---------------------------------------------------------------------- */
@@ -417,6 +433,10 @@ size_t read_hosts(struct snmpc *c, const struct state *hosts, struct state *out)
 		copy_host(&out->hosts[i], &hosts->hosts[i]);
 		for (k = 0; k < N_WALKED; k++) {
 			slots[i * N_WALKED + k] = (struct walk_slot){ &rh[i], k };
+			if (walked[k] != MIBCOL_HOST) {
+				walk_table(c, i, walked[k], &slots[i * N_WALKED + k]);
+				continue;
+			}
 			root = mibcol_table_oid(walked[k], &len);
 			snmpc_walk(c, i, root, len, walk_done, &slots[i * N_WALKED + k]);
 		}

@@ -71,6 +71,17 @@ typedef void (*snmpc_walk_cb)(void *arg, const char *err, const struct pdu_vb *v
 void snmpc_walk(struct snmpc *c, size_t host, const uint32_t *root, size_t root_len,
 		snmpc_walk_cb cb, void *arg);
 
+/*
+ * Walk the columns of a table at once, as snmptable does: each GETBULK
+ * carries one varbind per column not yet finished, so a row costs one
+ * repetition however many columns it has (behind an AgentX master that is
+ * one subagent round trip per row instead of one per value).  cols are
+ * the columns' OIDs (each cols_len[i] long); cb gets every instance found,
+ * sorted by OID, as snmpc_walk gives them.
+ */
+void snmpc_walk_columns(struct snmpc *c, size_t host, const uint32_t *const *cols,
+			const size_t *cols_len, size_t n_cols, snmpc_walk_cb cb, void *arg);
+
 /* send p to host and run the loop until it is answered; release *r after */
 void snmpc_request(struct snmpc *c, size_t host, const struct pdu *p, struct pdu_resp *r);
 

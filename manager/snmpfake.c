@@ -401,22 +401,33 @@ static void answer_get(struct fake_host *h, const struct pdu *p, struct pdu_resp
 	size_t i, pos, k, reps;
 	bool found;
 
-	for (i = 0; i < p->n; i++) {
-		const struct pdu_vb *q = &p->vb[i];
+	size_t *at, ended;
 
-		if (p->cmd == PDU_GET) {
-			push_vb(r, store_get(h, q->oid, q->oid_len), q, MIBCOL_NOSUCHINSTANCE);
-			continue;
-		}
-		pos = store_find(h, q->oid, q->oid_len, &found);
-		pos += found;
-		reps = p->cmd == PDU_GETBULK ? (size_t)p->max_repetitions : 1;
-		for (k = 0; k < reps; k++) {
-			push_vb(r, pos + k < h->n ? &h->vb[pos + k] : NULL, q, MIBCOL_ENDOFMIBVIEW);
-			if (pos + k >= h->n)
-				break;
-		}
+	if (p->cmd == PDU_GET) {
+		for (i = 0; i < p->n; i++)
+			push_vb(r, store_get(h, p->vb[i].oid, p->vb[i].oid_len), &p->vb[i],
+				MIBCOL_NOSUCHINSTANCE);
+		return;
 	}
+	/* GETNEXT, and GETBULK as RFC 3416 4.2.3 orders it: repetition after
+	 * repetition, one varbind per requested OID; stop once all have ended */
+	at = mem_array(NULL, p->n ? p->n : 1, sizeof(*at));
+	for (i = 0; i < p->n; i++) {
+		pos = store_find(h, p->vb[i].oid, p->vb[i].oid_len, &found);
+		at[i] = pos + found;
+	}
+	reps = p->cmd == PDU_GETBULK ? (size_t)p->max_repetitions : 1;
+	for (k = 0; k < reps; k++) {
+		for (i = 0, ended = 0; i < p->n; i++) {
+			push_vb(r, at[i] < h->n ? &h->vb[at[i]] : NULL, &p->vb[i],
+				MIBCOL_ENDOFMIBVIEW);
+			ended += at[i] >= h->n;
+			at[i]++;
+		}
+		if (ended == p->n)
+			break;
+	}
+	free(at);
 }
 
 static size_t agentx_bytes(const struct pdu *p)

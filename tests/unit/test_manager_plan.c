@@ -522,6 +522,75 @@ static void walk_spans_many_getbulks_and_stops_at_the_table_end(void)
 	snmpc_free(c);
 }
 
+struct walk_all {
+	char *err;
+	size_t n;
+	bool sorted;
+	size_t per_col[3];
+};
+
+static void walk_all_cb(void *arg, const char *err, const struct pdu_vb *vb, size_t n)
+{
+	static const enum mibcol_id cols[3] = { COL_VM_NAME, COL_VM_MEMORY,
+						COL_VM_VCPUS };
+	struct walk_all *g = arg;
+	size_t i, k, at;
+
+	g->err = err ? strdup(err) : NULL;
+	g->n = n;
+	g->sorted = true;
+	for (i = 0; i < n; i++) {
+		if (i && pdu_oid_cmp(vb[i - 1].oid, vb[i - 1].oid_len, vb[i].oid, vb[i].oid_len) >= 0)
+			g->sorted = false;
+		for (k = 0; k < 3; k++)
+			g->per_col[k] += mibcol_find(vb[i].oid, vb[i].oid_len, &at) == cols[k];
+	}
+}
+
+/* a column walk asks every unfinished column in each GETBULK (RFC 3416
+ * order: repetition after repetition), finishes each at its own end, and
+ * hands over every instance once, sorted */
+static void walk_columns_side_by_side(void)
+{
+	static const enum mibcol_id cols[3] = { COL_VM_NAME, COL_VM_MEMORY,
+						COL_VM_VCPUS };
+	const char *names[1] = { "h1" };
+	struct snmpfake *f;
+	struct snmpc *c = snmpfake_open(names, 1, &f);
+	struct walk_all g = { 0 };
+	char *text = NULL, why[160];
+	size_t len = 0, i, lens[3];
+	const uint32_t *roots[3];
+	FILE *fp = open_memstream(&text, &len);
+
+	for (i = 1; i <= 25; i++)
+		fprintf(fp, "vmibVmName.%zu = STRING \"vm%zu\"\n", i, i);
+	for (i = 1; i <= 10; i++)
+		fprintf(fp, "vmibVmMemoryKBytes.%zu = Gauge32 %zu\n", i, 65536 + i);
+	fprintf(fp, "vmibVifBridge.1.1 = STRING \"br0\"\n");
+	fclose(fp);
+	CU_ASSERT_EQUAL_FATAL(snmpfake_load(f, 0, text, why), 0);
+	for (i = 0; i < 3; i++) {
+		roots[i] = mibcol_cols[cols[i]].oid;
+		lens[i] = mibcol_cols[cols[i]].oid_len;
+	}
+	c->max_repetitions = 12;
+	snmpc_walk_columns(c, 0, roots, lens, 3, walk_all_cb, &g);
+	snmpc_run(c);
+	CU_ASSERT_PTR_NULL(g.err);
+	CU_ASSERT_EQUAL(g.n, 35);
+	CU_ASSERT_TRUE(g.sorted);
+	CU_ASSERT_EQUAL(g.per_col[0], 25);
+	CU_ASSERT_EQUAL(g.per_col[1], 10);
+	CU_ASSERT_EQUAL(g.per_col[2], 0);
+	/* 3 columns x 4 rows, 2 x 6, 2 x 6 (memory ends), 1 x 12 (name ends):
+	 * one column after the other would take 3 + 1 + 1 */
+	CU_ASSERT_EQUAL(c->stats[0].requests, 4);
+	free(g.err);
+	free(text);
+	snmpc_free(c);
+}
+
 /* --- JSON ----------------------------------------------------------------------------- */
 
 /* a strict RFC 8259 check: one value, then only white space */
@@ -671,6 +740,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(pdu_text_round_trips),
 	UNIT_TEST(pdu_parse_refuses_bad_lines),
 	UNIT_TEST(walk_spans_many_getbulks_and_stops_at_the_table_end),
+	UNIT_TEST(walk_columns_side_by_side),
 	UNIT_TEST(plan_every_scenario_applies_from_nothing_and_converges),
 	UNIT_TEST(plan_recorded_cases_send_what_was_recorded),
 	UNIT_TEST(json_every_snmp_command_writes_valid_json),
