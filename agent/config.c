@@ -69,6 +69,8 @@ static const struct config_key config_keys[] = {
 	{"rfc7666", CK_BOOL, OFF(rfc7666), 0, 0, "serve VM-MIB (RFC 7666)"},
 	{"rfc7666-notifications", CK_BOOL, OFF(rfc7666_notifications), 0, 0,
 	 "send RFC 7666 per-VM notifications"},
+	{"rfc7666-bulk-notifications", CK_BOOL, OFF(rfc7666_bulk_notifications), 0, 0,
+	 "send RFC 7666 bulk notifications (vmBulkRunning...)"},
 	{"peer", CK_PEER, OFF(peer_names), 0, 0,
 	 "NAME URI: a host VMs migrate to by name (vmibVmMigrateTarget)"},
 	{"domain-type", CK_DOMTYPE, OFF(domain_type), 0, 0,
@@ -400,6 +402,8 @@ void config_dump(const struct vmibd_config *cfg, void *stdio_file)
 	fprintf(f, "reconnect-max-ms %u\n", cfg->reconnect_max_ms);
 	fprintf(f, "rfc7666 %s\n", cfg->rfc7666 ? "yes" : "no");
 	fprintf(f, "rfc7666-notifications %s\n", cfg->rfc7666_notifications ? "yes" : "no");
+	fprintf(f, "rfc7666-bulk-notifications %s\n",
+		cfg->rfc7666_bulk_notifications ? "yes" : "no");
 	for (i = 0; i < cfg->n_peers; i++)
 		fprintf(f, "peer %s %s\n", cfg->peer_names[i], cfg->peer_uris[i]);
 	fprintf(f, "domain-type %s\n", cfg->domain_type ? cfg->domain_type : "qemu");

@@ -39,6 +39,7 @@ struct vmibd_config {
 	unsigned int reconnect_max_ms; /* "reconnect-max-ms" */
 	bool rfc7666;             /* "rfc7666": serve VM-MIB (mib-2 236) */
 	bool rfc7666_notifications; /* "rfc7666-notifications" */
+	bool rfc7666_bulk_notifications; /* "rfc7666-bulk-notifications" */
 	/* the SET side (vmset.c, migrate.c) */
 	char *peer_names[CONFIG_MAX_PEERS]; /* "peer NAME URI" (repeatable): */
 	char *peer_uris[CONFIG_MAX_PEERS];  /* migration targets by name */

@@ -154,6 +154,142 @@ static int dx_add_vif(struct vm *vm, xmlNodePtr iface)
 	return 0;
 }
 
+/* a disk's <source>: file, dev, name (network), dir, or "pool/volume" */
+static const char *dx_disk_source(xmlNodePtr src, char *buf, size_t len)
+{
+	static const char *const attrs[] = {"file", "dev", "name", "dir"};
+	char pool[256], vol[256];
+	size_t k;
+
+	for (k = 0; k < sizeof(attrs) / sizeof(attrs[0]); k++)
+		if (dx_attr(src, attrs[k], buf, len))
+			return buf;
+	if (!dx_attr(src, "pool", pool, sizeof(pool)) ||
+	    !dx_attr(src, "volume", vol, sizeof(vol)))
+		return NULL;
+	snprintf(buf, len, "%s/%s", pool, vol);
+	return buf;
+}
+
+/* <disk>: what vmStorageTable shows (RFC 7666 6.1); sizes and counters
+ * come from the stats later */
+static int dx_add_disk(struct vm *vm, xmlNodePtr disk)
+{
+	char buf[512];
+	struct vm_disk *d, *nd;
+	xmlNodePtr c;
+
+	nd = realloc(vm->disks, (vm->n_disks + 1) * sizeof(*vm->disks));
+	if (!nd)
+		return -1;
+	vm->disks = nd;
+	d = &vm->disks[vm->n_disks++];
+	memset(d, 0, sizeof(*d));
+	d->capacity_bytes = d->allocation_bytes = -1;
+	dx_copy(d->type, sizeof(d->type), dx_attr(disk, "type", buf, sizeof(buf)));
+	dx_copy(d->device, sizeof(d->device), dx_attr(disk, "device", buf, sizeof(buf)));
+	if (!d->device[0])
+		dx_copy(d->device, sizeof(d->device), "disk"); /* libvirt's default */
+	for (c = disk->children; c; c = c->next) {
+		if (dx_is(c, "driver") && dx_attr(c, "type", buf, sizeof(buf)))
+			dx_copy(d->format, sizeof(d->format), buf);
+		else if (dx_is(c, "target")) {
+			dx_copy(d->dev, sizeof(d->dev), dx_attr(c, "dev", buf, sizeof(buf)));
+			dx_copy(d->bus, sizeof(d->bus), dx_attr(c, "bus", buf, sizeof(buf)));
+		} else if (dx_is(c, "readonly"))
+			d->readonly = true;
+		else if (dx_is(c, "source") && !d->source && dx_disk_source(c, buf, sizeof(buf)) &&
+			 !(d->source = strdup(buf)))
+			return -1;
+	}
+	return 0;
+}
+
+/* cpuset syntax (formatdomain.html): "0-3,^2,8"; sets bits below
+ * nbytes * 8 in bits; returns the highest CPU named, -1 if malformed */
+static int dx_cpuset(const char *s, uint8_t *bits, size_t nbytes)
+{
+	long lo, hi, max = -1, n;
+	bool neg;
+	char *end;
+
+	while (*s) {
+		neg = *s == '^';
+		s += neg;
+		lo = strtol(s, &end, 10);
+		if (end == s || lo < 0 || lo > 65535)
+			return -1;
+		hi = lo;
+		if (*end == '-') {
+			s = end + 1;
+			hi = strtol(s, &end, 10);
+			if (end == s || hi < lo || hi > 65535 || neg)
+				return -1;
+		}
+		for (n = lo; n <= hi && bits; n++)
+			if ((size_t)n / 8 < nbytes) {
+				if (neg)
+					bits[n / 8] &= (uint8_t)~(1u << (n % 8));
+				else
+					bits[n / 8] |= (uint8_t)(1u << (n % 8));
+			}
+		if (!neg && hi > max)
+			max = hi;
+		s = end;
+		while (*s == ',' || isspace((unsigned char)*s))
+			s++;
+	}
+	return (int)max;
+}
+
+/* one pinning row: VM_PIN_ANY without a cpuset, else the bitmap */
+static void dx_pin_row(struct vm *vm, unsigned int v, const char *cpuset, int kind)
+{
+	uint8_t *row = vm->cpu_pin + (size_t)v * VM_PIN_ROW(vm);
+
+	memset(row, 0, VM_PIN_ROW(vm));
+	row[0] = (uint8_t)kind;
+	if (kind == VM_PIN_BITMAP && dx_cpuset(cpuset, row + 1, vm->pin_bytes) < 0)
+		row[0] = VM_PIN_UNKNOWN;
+}
+
+/* <vcpu cpuset placement> and <cputune><vcpupin vcpu cpuset>: rows only
+ * when something restricts a vCPU (most domains: none, no memory) */
+static void dx_pinning(struct vm *vm, xmlNodePtr root)
+{
+	xmlNodePtr vcpu = dx_child(root, "vcpu"), tune = dx_child(root, "cputune"), c;
+	char all[1024] = "", pin[1024], num[16];
+	int max = -1, m, kind = VM_PIN_ANY;
+	uint64_t id;
+	unsigned int v;
+
+	if (vcpu && dx_attr(vcpu, "cpuset", all, sizeof(all))) {
+		m = dx_cpuset(all, NULL, 0);
+		max = m;
+		kind = m >= 0 ? VM_PIN_BITMAP : VM_PIN_UNKNOWN;
+	} else if (vcpu && dx_attr(vcpu, "placement", num, sizeof(num)) &&
+		   strcmp(num, "auto") == 0)
+		kind = VM_PIN_UNKNOWN; /* numad decides; the live XML has a cpuset */
+	for (c = tune ? tune->children : NULL; c; c = c->next)
+		if (dx_is(c, "vcpupin") && dx_attr(c, "cpuset", pin, sizeof(pin)) &&
+		    (m = dx_cpuset(pin, NULL, 0)) > max)
+			max = m;
+	if ((kind == VM_PIN_ANY && max < 0) || !vm->max_vcpus)
+		return;
+	vm->pin_bytes = max < 0 ? 0 : (unsigned int)max / 8 + 1;
+	vm->cpu_pin = calloc(vm->max_vcpus, VM_PIN_ROW(vm));
+	if (!vm->cpu_pin)
+		return; /* reads as unrestricted */
+	vm->n_pin_vcpus = vm->max_vcpus;
+	for (v = 0; v < vm->n_pin_vcpus; v++)
+		dx_pin_row(vm, v, all, kind);
+	for (c = tune ? tune->children : NULL; c; c = c->next)
+		if (dx_is(c, "vcpupin") && dx_attr(c, "vcpu", num, sizeof(num)) &&
+		    dx_parse_u64(num, &id) == 0 && id < vm->n_pin_vcpus &&
+		    dx_attr(c, "cpuset", pin, sizeof(pin)))
+			dx_pin_row(vm, (unsigned int)id, pin, VM_PIN_BITMAP);
+}
+
 static int dx_admin_value(const char *s)
 {
 	static const struct {
@@ -414,9 +550,9 @@ static int dx_domain(struct vm *vm, xmlNodePtr root, char **cmdline,
 			rc = dx_os(vm, c, cmdline);
 		} else if (dx_is(c, "devices")) {
 			for (d = c->children; d && rc == 0; d = d->next)
-				if (dx_is(d, "interface"))
-					if ((rc = dx_add_vif(vm, d)) < 0)
-						snprintf(err, errlen, "out of memory");
+				if ((dx_is(d, "interface") && (rc = dx_add_vif(vm, d)) < 0) ||
+				    (dx_is(d, "disk") && (rc = dx_add_disk(vm, d)) < 0))
+					snprintf(err, errlen, "out of memory");
 		}
 	}
 	if (rc == 0 && !has_cur)
@@ -465,6 +601,7 @@ struct vm *domxml_parse(const char *xml, char *err, size_t errlen)
 	}
 	dx_metadata(vm, dx_child(root, "metadata"));
 	dx_number_vifs(vm);
+	dx_pinning(vm, root);
 	domxml_apply_cmdline(vm, cmdline);
 	if (!vm->image)
 		vm->image = strdup("");

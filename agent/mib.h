@@ -91,6 +91,8 @@ enum {
 	RFC7666_BULK_ENABLED,
 	RFC7666_VM_TABLE,
 	RFC7666_CPU_TABLE,
+	RFC7666_CPU_AFFINITY_TABLE,
+	RFC7666_STORAGE_TABLE,
 	RFC7666_NETWORK_TABLE,
 	RFC7666_N_TABLES
 };
@@ -98,6 +100,13 @@ void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct mib_ctx *ctx);
 /* RFC 7666 mappings from libvirt's virDomainState (+ reason) */
 int rfc7666_oper_state(int state, int reason);
 int rfc7666_admin_state(int state);
+/* vmStorageTable values of a disk (RFC 7666 6.1, IANAStorageMediaType) */
+struct vm_disk;
+int rfc7666_storage_source_type(const struct vm_disk *d);
+int rfc7666_storage_media_type(const struct vm_disk *d);
+/* vmStorageSizeUnit: the smallest power of 1024 bytes in which both sizes
+ * fit an Integer32 */
+long rfc7666_storage_size_unit(const struct vm_disk *d);
 
 int mib_register_all(struct mib_ctx *ctx);
 void mib_unregister_all(void);

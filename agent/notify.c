@@ -10,12 +10,23 @@
  * 8).  Runs in the loop thread, the only thread that calls Net-SNMP.
  * Nothing is sent for the initial load of the cache (it is not a change)
  * or before the SNMP side is up.
+ *
+ * RFC 7666 bulk notifications (rfc7666-bulk-notifications, reported by
+ * vmBulkNotificationsEnabled): the same changes are also collected for
+ * NOTIFY_BULK_WINDOW_MS from the first one; then one vmBulkRunning ...
+ * vmBulkDeleted goes out per new state with vmAffectedVMs.0, the
+ * VirtualMachineList bitmap of the VMs that changed to it (RFC 7666 6.1:
+ * octet 1 holds vmIndex 1..8, most significant bit first).  Pending
+ * changes take 8 bytes each; a VM whose vmIndex exceeds
+ * NOTIFY_BULK_MAX_INDEX is left out of the bitmap (it would pass 8 KiB).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <libvirt/libvirt.h>
 
 #include "log.h"
+#include "loop.h"
 #include "mib.h"
 #include "notify.h"
 #include "vm_mib_oids.h"
@@ -37,22 +48,48 @@ static const oid notify_vmib_lasterror[] = {VMIB_OID_vmibVmLastError};
 static const oid notify_rfc_entry[] = {VMMIB_OID_vmEntry};
 static const oid notify_rfc_base[] = {VMMIB_OID_vmNotifications};
 
+static const oid notify_rfc_affected[] = {VMMIB_OID_vmObjects, VMMIB_vmAffectedVMs, 0};
+
+/* one change waiting for the bulk notification of its new state */
+struct notify_pending {
+	int32_t index;
+	int trap; /* per-VM notification number, 1..10 */
+};
+
 static struct {
 	struct mib_ctx *ctx;
 	bool enabled;
 	unsigned long sent;
-} N;
+	struct notify_pending *bulk; /* changes in the current window */
+	size_t n_bulk, cap_bulk;
+	int bulk_timer;              /* loop timer, -1 none */
+} N = {.bulk_timer = -1};
+
+static void notify_bulk_drop(void)
+{
+	free(N.bulk);
+	N.bulk = NULL;
+	N.n_bulk = N.cap_bulk = 0;
+	if (N.bulk_timer >= 0)
+		loop_update_timeout(N.bulk_timer, -1);
+}
 
 void notify_init(struct mib_ctx *ctx)
 {
 	N.ctx = ctx;
 	N.enabled = false;
 	N.sent = 0;
+	free(N.bulk);
+	N.bulk = NULL;
+	N.n_bulk = N.cap_bulk = 0;
+	N.bulk_timer = -1; /* a timer of an earlier loop is gone with it */
 }
 
 void notify_enable(bool on)
 {
 	N.enabled = on;
+	if (!on)
+		notify_bulk_drop(); /* going down: the window's changes are dropped */
 }
 
 unsigned long notify_sent(void)
@@ -103,8 +140,11 @@ static void notify_send(netsnmp_variable_list *vars, const char *what, const str
 	send_v2trap(vars);
 	snmp_free_varbind(vars);
 	N.sent++;
-	log_msg(LOG_DEBUG, "snmp", "sent %s for VM %s (index %d)", what, vm->name,
-		(int)vm->index);
+	if (vm)
+		log_msg(LOG_DEBUG, "snmp", "sent %s for VM %s (index %d)", what, vm->name,
+			(int)vm->index);
+	else
+		log_msg(LOG_DEBUG, "snmp", "sent %s", what);
 }
 
 static void notify_vmib(const struct vm *vm)
@@ -176,25 +216,123 @@ static void notify_rfc(const struct vm *vm, int trap, int prior_state)
 	notify_send(vars, "an RFC 7666 notification", vm);
 }
 
-static void notify_rfc_change(const struct vm *vm, int old_state, enum tracker_change what)
+/* the RFC 7666 notification (1..10) a change calls for, 0 none; *prior:
+ * the vmOperState its varbinds carry */
+static int notify_rfc_which(const struct vm *vm, int old_state, enum tracker_change what,
+			    int *prior)
 {
 	int now = rfc7666_oper_state(vm->state, vm->reason);
 	int before = old_state < 0 ? VMMIB_OPER_unknown : rfc7666_oper_state(old_state, 0);
+
+	if (what == TRACKER_VM_GONE) {
+		*prior = now;
+		return VMMIB_NOTIF_vmDeleted;
+	}
+	*prior = before;
+	if (what == TRACKER_VM_APPEARED && !vm_is_active(vm))
+		return 0; /* defined, not started: no RFC 7666 notification fits */
+	if (what == TRACKER_VM_CHANGED && before == now)
+		return 0;
+	return notify_rfc_trap(now);
+}
+
+/* VirtualMachineList (RFC 7666 6.1) of the pending changes to trap:
+ * its length in octets (0: none); *out malloc'd */
+static size_t notify_bulk_bitmap(int trap, unsigned char **out)
+{
+	size_t i, len = 0, bit;
+	unsigned char *map;
+
+	for (i = 0; i < N.n_bulk; i++)
+		if (N.bulk[i].trap == trap && (size_t)(N.bulk[i].index + 7) / 8 > len)
+			len = (size_t)(N.bulk[i].index + 7) / 8;
+	*out = NULL;
+	if (!len || !(map = calloc(1, len)))
+		return 0;
+	for (i = 0; i < N.n_bulk; i++) {
+		if (N.bulk[i].trap != trap)
+			continue;
+		bit = (size_t)(N.bulk[i].index - 1);
+		map[bit / 8] |= (unsigned char)(0x80u >> (bit % 8));
+	}
+	*out = map;
+	return len;
+}
+
+/* vmBulk<State> with vmAffectedVMs.0, one per state changed to */
+void notify_flush(void)
+{
+	oid trap_oid[MAX_OID_LEN];
+	size_t base = OID_LENGTH(notify_rfc_base), len;
+	netsnmp_variable_list *vars;
+	unsigned char *map;
 	int trap;
 
-	if (!N.ctx->cfg->rfc7666 || !N.ctx->cfg->rfc7666_notifications)
-		return;
-	if (what == TRACKER_VM_GONE) {
-		notify_rfc(vm, VMMIB_NOTIF_vmDeleted, now);
+	if (N.enabled) {
+		memcpy(trap_oid, notify_rfc_base, sizeof(notify_rfc_base));
+		for (trap = VMMIB_NOTIF_vmRunning; trap <= VMMIB_NOTIF_vmDeleted; trap++) {
+			len = notify_bulk_bitmap(trap, &map);
+			if (!len)
+				continue;
+			trap_oid[base] = (oid)(trap + VMMIB_NOTIF_BULK_OFFSET);
+			vars = notify_head(trap_oid, base + 1);
+			snmp_varlist_add_variable(&vars, notify_rfc_affected,
+						  OID_LENGTH(notify_rfc_affected), ASN_OCTET_STR,
+						  map, len);
+			free(map);
+			notify_send(vars, "an RFC 7666 bulk notification", NULL);
+		}
+	}
+	notify_bulk_drop();
+}
+
+static void notify_bulk_timer(int timer, void *opaque)
+{
+	(void)timer;
+	(void)opaque;
+	notify_flush();
+}
+
+static void notify_bulk_add(const struct vm *vm, int trap)
+{
+	struct notify_pending *nb;
+
+	if (vm->index < 1 || vm->index > NOTIFY_BULK_MAX_INDEX) {
+		log_msg(LOG_DEBUG, "snmp", "VM %s (index %d) left out of bulk notifications",
+			vm->name, (int)vm->index);
 		return;
 	}
-	if (what == TRACKER_VM_APPEARED && !vm_is_active(vm))
-		return; /* defined, not started: no RFC 7666 notification fits */
-	if (what == TRACKER_VM_CHANGED && before == now)
+	if (N.n_bulk == N.cap_bulk) {
+		nb = realloc(N.bulk, (N.cap_bulk ? 2 * N.cap_bulk : 16) * sizeof(*nb));
+		if (!nb)
+			return;
+		N.bulk = nb;
+		N.cap_bulk = N.cap_bulk ? 2 * N.cap_bulk : 16;
+	}
+	N.bulk[N.n_bulk++] = (struct notify_pending){vm->index, trap};
+	if (N.n_bulk > 1)
+		return; /* the window is open already */
+	if (N.bulk_timer < 0)
+		N.bulk_timer =
+			loop_add_timeout(NOTIFY_BULK_WINDOW_MS, notify_bulk_timer, NULL, NULL);
+	else
+		loop_update_timeout(N.bulk_timer, NOTIFY_BULK_WINDOW_MS);
+}
+
+static void notify_rfc_change(const struct vm *vm, int old_state, enum tracker_change what)
+{
+	const struct vmibd_config *cfg = N.ctx->cfg;
+	int trap, prior;
+
+	if (!cfg->rfc7666)
 		return;
-	trap = notify_rfc_trap(now);
-	if (trap)
-		notify_rfc(vm, trap, before);
+	trap = notify_rfc_which(vm, old_state, what, &prior);
+	if (!trap)
+		return;
+	if (cfg->rfc7666_notifications)
+		notify_rfc(vm, trap, prior);
+	if (cfg->rfc7666_bulk_notifications)
+		notify_bulk_add(vm, trap);
 }
 
 void notify_vm_state(const struct vm *vm)

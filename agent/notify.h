@@ -1,5 +1,6 @@
 /*
- * notify.h - SNMP notifications on VM life cycle changes (notify.c).
+ * notify.h - SNMP notifications on VM life cycle changes (notify.c):
+ * the vMIB's, RFC 7666's per-VM ones and its bulk ones.
  */
 #ifndef VMIB_NOTIFY_H
 #define VMIB_NOTIFY_H
@@ -20,6 +21,12 @@ void notify_listener(void *opaque, const struct vm *vm, int old_state,
 void notify_vm_state(const struct vm *vm);
 /* vmibMigrationDone for vm (its last values when the row is gone) */
 void notify_migration_done(const struct vm *vm);
+/* RFC 7666 bulk notifications: changes are collected this long from the
+ * first one, then sent (notify.c) */
+#define NOTIFY_BULK_WINDOW_MS 500
+#define NOTIFY_BULK_MAX_INDEX 65536 /* bitmap of at most 8 KiB */
+/* send the collected bulk notifications now (the window's timer does) */
+void notify_flush(void);
 /* notifications sent so far (tests, diagnostics) */
 unsigned long notify_sent(void);
 

@@ -2,12 +2,29 @@
  * rfc7666.c - the VM-MIB of RFC 7666 (mib-2 236), read-only.
  *
  * Serves the hypervisor scalars, vmNumber, vmTableLastChange, the two
- * notification switches, vmTable, vmCpuTable and vmNetworkTable from the
- * same cache as the vMIB, with vmIndex = vmibVmIndex.  Compliance: the
- * objects of vmReadOnlyCompliances except vmCpuAffinityTable and
- * vmStorageTable, which are not served (RFC 7666 section 6.1).  OIDs are
- * in vm_mib_oids.h.
+ * notification switches, vmTable, vmCpuTable, vmCpuAffinityTable,
+ * vmStorageTable and vmNetworkTable from the same cache as the vMIB, with
+ * vmIndex = vmibVmIndex; OIDs are in vm_mib_oids.h.  Compliance (RFC 7666
+ * section 6.1): every object of vmReadOnlyCompliances, all read-only (the
+ * two switches read what vmibd.conf says: rfc7666-notifications,
+ * rfc7666-bulk-notifications); the per-VM and bulk notification groups
+ * are sent by notify.c.  Where the host gives no value:
+ *   - vmCpuAffinityTable: one row per (vCPU, physical CPU of the host,
+ *     virNodeGetInfo's count).  vmCpuPhysIndex should be the CPU's
+ *     hrDeviceIndex (HOST-RESOURCES-MIB); vmibd serves no such table, so
+ *     vmCpuPhysIndex is the CPU number + 1 (libvirt's CPU 0 is 1).
+ *     vmCpuAffinity is enable(1)/disable(2) from <vcpu cpuset> and
+ *     <cputune><vcpupin> (what virsh vcpupin reports), unknown(0) under
+ *     numad placement or for a cpuset vmibd cannot parse.
+ *   - vmStorageTable: one row per <disk>, vmStorageIndex = its position + 1
+ *     in the domain XML; vmStorageParent is 0 (no hrStorageIndex served);
+ *     sizes are -1 ("unknown") until libvirt reports them, and for
+ *     inactive domains; counters libvirt does not give read 0 (latencies
+ *     through the test driver, everything of an inactive domain).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include <libvirt/libvirt.h>
 
 #include "loop.h"
@@ -24,6 +41,10 @@ static const oid rfc_vm_table[] = {VMMIB_OID_vmTable_ROOT};
 static const oid rfc_vm_entry[] = {VMMIB_OID_vmEntry};
 static const oid rfc_cpu_table[] = {VMMIB_OID_vmCpuTable_ROOT};
 static const oid rfc_cpu_entry[] = {VMMIB_OID_vmCpuEntry};
+static const oid rfc_aff_table[] = {VMMIB_OID_vmCpuAffinityTable_ROOT};
+static const oid rfc_aff_entry[] = {VMMIB_OID_vmCpuAffinityEntry};
+static const oid rfc_sto_table[] = {VMMIB_OID_vmStorageTable_ROOT};
+static const oid rfc_sto_entry[] = {VMMIB_OID_vmStorageEntry};
 static const oid rfc_net_table[] = {VMMIB_OID_vmNetworkTable_ROOT};
 static const oid rfc_net_entry[] = {VMMIB_OID_vmNetworkEntry};
 static const oid rfc_zero_dot_zero[] = {0, 0};
@@ -143,8 +164,9 @@ static int rfc_obj_col(const struct mibtab *t, const void *row, unsigned int col
 			      ctx->cfg->rfc7666_notifications ? VMMIB_TRUE : VMMIB_FALSE);
 		break;
 	case VMMIB_vmBulkNotificationsEnabled:
-		/* bulk notifications are not implemented: MUST report false */
-		mib_value_int(v, ASN_INTEGER, VMMIB_FALSE);
+		/* read-only like vmPerVMNotificationsEnabled: vmibd.conf decides */
+		mib_value_int(v, ASN_INTEGER,
+			      ctx->cfg->rfc7666_bulk_notifications ? VMMIB_TRUE : VMMIB_FALSE);
 		break;
 	default:
 		return -1;
@@ -305,6 +327,246 @@ static int rfc_cpu_col(const struct mibtab *t, const void *row, unsigned int col
 	return 0;
 }
 
+/* --- vmCpuAffinityTable: (vmIndex, vmCpuIndex, vmCpuPhysIndex) ------------------ */
+
+/* physical CPUs of the host (virNodeGetInfo): vmCpuPhysIndex 1..n is
+ * CPU number vmCpuPhysIndex - 1 */
+static unsigned int rfc_host_cpus(const struct mibtab *t)
+{
+	const struct mib_ctx *ctx = t->ctx;
+
+	return tracker_host(ctx->tracker)->info.cpus;
+}
+
+static const void *rfc_aff_row(const struct mibtab *t, const struct vm *vm,
+			       uint64_t vcpu, uint64_t pcpu)
+{
+	struct mib_ctx *ctx = t->ctx;
+
+	/* pos packs (vCPU, physical CPU), both 0-based */
+	return rfc_cpu_row(ctx, vm, (size_t)(vcpu * rfc_host_cpus(t) + pcpu));
+}
+
+static const void *rfc_aff_get(const struct mibtab *t, const oid *idx)
+{
+	const struct vm *vm = mibtab_vm_get(rfc_cache(t), idx);
+	unsigned int cpus = rfc_host_cpus(t);
+
+	if (!vm || idx[1] < 1 || idx[1] > vm->vcpus || idx[2] < 1 || idx[2] > cpus)
+		return NULL;
+	return rfc_aff_row(t, vm, idx[1] - 1, idx[2] - 1);
+}
+
+/* the first (vCPU, physical CPU), 1-based, of vm after the query's tail
+ * q[1..] (q_len >= 2 sub-ids); 0 if none in this VM */
+static int rfc_aff_start(const struct vm *vm, unsigned int cpus, const oid *q,
+			 size_t q_len, uint64_t *vcpu, uint64_t *pcpu)
+{
+	*vcpu = q[1] ? q[1] : 1;
+	*pcpu = 1;
+	if (q[1] && q_len >= 3) {
+		/* (q1, q2) itself is <= the query: the next CPU */
+		if ((uint64_t)q[2] >= cpus) {
+			(*vcpu)++;
+		} else {
+			*pcpu = (uint64_t)q[2] + 1;
+		}
+	}
+	return *vcpu <= vm->vcpus;
+}
+
+static const void *rfc_aff_next(const struct mibtab *t, const oid *q, size_t q_len,
+				oid *out)
+{
+	const struct vmcache *c = rfc_cache(t);
+	unsigned int cpus = rfc_host_cpus(t);
+	const struct vm *vm;
+	uint64_t vcpu = 1, pcpu = 1;
+	bool fresh = true;
+
+	if (!cpus)
+		return NULL;
+	vm = q_len ? vmcache_lower_bound(c, q[0]) : vmcache_at(c, 0);
+	if (vm && q_len >= 2 && (uint64_t)vm->index == q[0])
+		fresh = !rfc_aff_start(vm, cpus, q, q_len, &vcpu, &pcpu);
+	if (fresh && vm && q_len >= 2 && (uint64_t)vm->index == q[0])
+		vm = vmcache_after(c, (uint64_t)vm->index);
+	if (fresh)
+		vcpu = pcpu = 1;
+	while (vm && vm->vcpus < 1)
+		vm = vmcache_after(c, (uint64_t)vm->index);
+	if (!vm)
+		return NULL;
+	out[0] = (oid)vm->index;
+	out[1] = (oid)vcpu;
+	out[2] = (oid)pcpu;
+	return rfc_aff_row(t, vm, vcpu - 1, pcpu - 1);
+}
+
+static int rfc_aff_col(const struct mibtab *t, const void *row, unsigned int col,
+		       struct mib_value *v)
+{
+	const struct mib_row2 *r = row;
+	unsigned int cpus = rfc_host_cpus(t);
+	int allowed;
+
+	if (col != VMMIB_vmCpuAffinity || !cpus)
+		return -1;
+	allowed = vm_cpu_allowed(r->vm, (unsigned int)(r->pos / cpus),
+				 (unsigned int)(r->pos % cpus));
+	mib_value_int(v, ASN_INTEGER,
+		      allowed == VM_PIN_ANY      ? VMMIB_AFFINITY_enable
+		      : allowed == VM_PIN_BITMAP ? VMMIB_AFFINITY_disable
+						 : VMMIB_AFFINITY_unknown);
+	return 0;
+}
+
+/* --- vmStorageTable: (vmStorageVmIndex = vmIndex, vmStorageIndex) ----------------- */
+
+int rfc7666_storage_source_type(const struct vm_disk *d)
+{
+	if (strcmp(d->type, "block") == 0)
+		return VMMIB_SOURCE_block;
+	if (strcmp(d->type, "network") == 0)
+		return VMMIB_SOURCE_network;
+	if (strcmp(d->type, "file") == 0) {
+		if (!d->format[0])
+			return VMMIB_SOURCE_unknown;
+		/* raw: the guest's bytes as they are; every other format
+		 * (qcow2, qed, vmdk...) grows as written */
+		return strcmp(d->format, "raw") == 0 ? VMMIB_SOURCE_raw : VMMIB_SOURCE_sparse;
+	}
+	return d->type[0] ? VMMIB_SOURCE_other : VMMIB_SOURCE_unknown;
+}
+
+int rfc7666_storage_media_type(const struct vm_disk *d)
+{
+	if (strcmp(d->device, "disk") == 0 || strcmp(d->device, "lun") == 0)
+		return VMMIB_MEDIA_hardDisk;
+	if (strcmp(d->device, "cdrom") == 0)
+		return VMMIB_MEDIA_opticalDisk;
+	if (strcmp(d->device, "floppy") == 0)
+		return VMMIB_MEDIA_floppyDisk;
+	return d->device[0] ? VMMIB_MEDIA_other : VMMIB_MEDIA_unknown;
+}
+
+long rfc7666_storage_size_unit(const struct vm_disk *d)
+{
+	int64_t big = d->capacity_bytes > d->allocation_bytes ? d->capacity_bytes
+							      : d->allocation_bytes;
+	long unit = 1;
+
+	while (big > 0 && big / unit > 2147483647 && unit < 1073741824)
+		unit *= 1024;
+	return unit;
+}
+
+static long rfc_storage_size(int64_t bytes, long unit)
+{
+	if (bytes < 0)
+		return -1; /* RFC 7666: -1 when the size is unknown */
+	return rfc_i32((uint64_t)bytes / (uint64_t)unit);
+}
+
+static uint64_t rfc_sto_child(const void *vmp, size_t i)
+{
+	const struct vm *vm = vmp;
+
+	return i < vm->n_disks ? i + 1 : 0;
+}
+
+static const void *rfc_sto_get(const struct mibtab *t, const oid *idx)
+{
+	const struct vm *vm = mibtab_vm_get(rfc_cache(t), idx);
+
+	if (!vm || idx[1] < 1 || idx[1] > vm->n_disks)
+		return NULL;
+	return &vm->disks[idx[1] - 1];
+}
+
+static const void *rfc_sto_next(const struct mibtab *t, const oid *q, size_t q_len,
+				oid *out)
+{
+	const struct vm *vm;
+	size_t pos;
+
+	vm = mibtab_vm2_next(rfc_cache(t), q, q_len, out, rfc_sto_child, &pos);
+	return vm ? &vm->disks[pos] : NULL;
+}
+
+static void rfc_sto_string(struct mib_value *v, const char *a, const char *b)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", a, *b ? "/" : "", b);
+	mib_value_str(v, buf, 255);
+}
+
+static int rfc_sto_col(const struct mibtab *t, const void *row, unsigned int col,
+		       struct mib_value *v)
+{
+	const struct vm_disk *d = row;
+
+	(void)t;
+	switch (col) {
+	case VMMIB_vmStorageParent:
+		/* no HOST-RESOURCES-MIB hrStorageIndex/hrDeviceIndex here */
+		mib_value_int(v, ASN_INTEGER, 0);
+		break;
+	case VMMIB_vmStorageSourceType:
+		mib_value_int(v, ASN_INTEGER, rfc7666_storage_source_type(d));
+		break;
+	case VMMIB_vmStorageSourceTypeString:
+		rfc_sto_string(v, d->type, d->format);
+		break;
+	case VMMIB_vmStorageResourceID:
+		mib_value_str(v, d->source ? d->source : "", 255);
+		break;
+	case VMMIB_vmStorageAccess:
+		mib_value_int(v, ASN_INTEGER,
+			      d->readonly ? VMMIB_ACCESS_readonly : VMMIB_ACCESS_readwrite);
+		break;
+	case VMMIB_vmStorageMediaType:
+		mib_value_int(v, ASN_INTEGER, rfc7666_storage_media_type(d));
+		break;
+	case VMMIB_vmStorageMediaTypeString:
+		rfc_sto_string(v, d->device, d->bus);
+		break;
+	case VMMIB_vmStorageSizeUnit:
+		mib_value_int(v, ASN_INTEGER, rfc7666_storage_size_unit(d));
+		break;
+	case VMMIB_vmStorageDefinedSize:
+		mib_value_int(v, ASN_INTEGER,
+			      rfc_storage_size(d->capacity_bytes, rfc7666_storage_size_unit(d)));
+		break;
+	case VMMIB_vmStorageAllocatedSize:
+		mib_value_int(v, ASN_INTEGER,
+			      rfc_storage_size(d->allocation_bytes, rfc7666_storage_size_unit(d)));
+		break;
+	case VMMIB_vmStorageReadIOs:
+		mib_value_u64(v, d->c.rd_reqs);
+		break;
+	case VMMIB_vmStorageWriteIOs:
+		mib_value_u64(v, d->c.wr_reqs);
+		break;
+	case VMMIB_vmStorageReadOctets:
+		mib_value_u64(v, d->c.rd_bytes);
+		break;
+	case VMMIB_vmStorageWriteOctets:
+		mib_value_u64(v, d->c.wr_bytes);
+		break;
+	case VMMIB_vmStorageReadLatency:
+		mib_value_u64(v, d->c.rd_time_ns / 1000u);
+		break;
+	case VMMIB_vmStorageWriteLatency:
+		mib_value_u64(v, d->c.wr_time_ns / 1000u);
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
 /* --- vmNetworkTable: (vmIndex, vmNetworkIndex = vmibVifIndex) ----------------------- */
 
 static uint64_t rfc_net_child(const void *vmp, size_t i)
@@ -418,6 +680,21 @@ void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct mib_ctx *ctx)
 	t[RFC7666_CPU_TABLE].prepare = rfc_prepare;
 	t[RFC7666_CPU_TABLE].stats_col_min = VMMIB_vmCpuCoreTime;
 	t[RFC7666_CPU_TABLE].stats_col_max = VMMIB_vmCpuCoreTime;
+
+	rfc_table(&t[RFC7666_CPU_AFFINITY_TABLE], ctx, "vmCpuAffinityTable", rfc_aff_table,
+		  rfc_aff_entry, VMMIB_vmCpuAffinity, VMMIB_vmCpuAffinity, 3);
+	t[RFC7666_CPU_AFFINITY_TABLE].row_get = rfc_aff_get;
+	t[RFC7666_CPU_AFFINITY_TABLE].row_next = rfc_aff_next;
+	t[RFC7666_CPU_AFFINITY_TABLE].col_value = rfc_aff_col;
+
+	rfc_table(&t[RFC7666_STORAGE_TABLE], ctx, "vmStorageTable", rfc_sto_table,
+		  rfc_sto_entry, VMMIB_vmStorageParent, VMMIB_vmStorageWriteLatency, 2);
+	t[RFC7666_STORAGE_TABLE].row_get = rfc_sto_get;
+	t[RFC7666_STORAGE_TABLE].row_next = rfc_sto_next;
+	t[RFC7666_STORAGE_TABLE].col_value = rfc_sto_col;
+	t[RFC7666_STORAGE_TABLE].prepare = rfc_prepare;
+	t[RFC7666_STORAGE_TABLE].stats_col_min = VMMIB_vmStorageSizeUnit;
+	t[RFC7666_STORAGE_TABLE].stats_col_max = VMMIB_vmStorageWriteLatency;
 
 	rfc_table(&t[RFC7666_NETWORK_TABLE], ctx, "vmNetworkTable", rfc_net_table,
 		  rfc_net_entry, VMMIB_vmNetworkIfIndex, VMMIB_vmNetworkPhysAddress, 2);

@@ -750,6 +750,15 @@ static void tracker_stats_vm(struct tracker *t, struct vm *vm,
 		if (v)
 			v->c = s->vifs[i].c;
 	}
+	for (i = 0; i < s->n_blks; i++) {
+		struct vm_disk *d = vm_disk_by_dev(vm, s->blks[i].dev);
+
+		if (d) {
+			d->c = s->blks[i].c;
+			d->capacity_bytes = s->blks[i].capacity_bytes;
+			d->allocation_bytes = s->blks[i].allocation_bytes;
+		}
+	}
 	vm->stats_ms = j->started_ms;
 	/* a state change whose event was lost (no newer event applied) */
 	if (s->state > 0 && s->state != vm->state && vm->event_seq <= j->seq) {
@@ -806,7 +815,7 @@ static int tracker_stats_req(struct tracker *t, struct tjob *j)
 	const struct vm *vm;
 
 	for (i = 0; i < n; i++)
-		n_devs += t->cache.by_uuid[i]->n_vifs;
+		n_devs += t->cache.by_uuid[i]->n_vifs + t->cache.by_uuid[i]->n_disks;
 	j->req = calloc(n ? n : 1, sizeof(*j->req));
 	j->devs = calloc(n_devs ? n_devs : 1, sizeof(*j->devs));
 	if (!j->req || !j->devs)
@@ -823,6 +832,12 @@ static int tracker_stats_req(struct tracker *t, struct tjob *j)
 			if (vm->vifs[k].dev[0])
 				memcpy(j->devs[d + r->n_devs++], vm->vifs[k].dev, VM_IFNAME_MAX);
 		d += r->n_devs;
+		/* disk target devs follow in the same array */
+		r->disks = &j->devs[d];
+		for (k = 0; k < vm->n_disks; k++)
+			if (vm->disks[k].dev[0])
+				memcpy(j->devs[d + r->n_disks++], vm->disks[k].dev, VM_IFNAME_MAX);
+		d += r->n_disks;
 	}
 	return 0;
 }

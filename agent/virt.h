@@ -40,6 +40,14 @@ struct virt_stat_vif {
 	struct vif_counters c;
 };
 
+/* block counters and sizes of one disk (virt_stats.blks) */
+struct virt_stat_blk {
+	char dev[VM_IFNAME_MAX];     /* target dev, "vda" */
+	struct disk_counters c;
+	int64_t capacity_bytes;      /* -1 unknown */
+	int64_t allocation_bytes;    /* -1 unknown */
+};
+
 /* counters of one active domain */
 struct virt_stats {
 	unsigned char uuid[VM_UUID_LEN];
@@ -49,6 +57,8 @@ struct virt_stats {
 	unsigned int n_vcpu;
 	struct virt_stat_vif *vifs;
 	size_t n_vifs;
+	struct virt_stat_blk *blks;
+	size_t n_blks;
 };
 
 /* what the tracker knows of an active domain, for backends that must ask
@@ -57,6 +67,8 @@ struct virt_stats_req {
 	unsigned char uuid[VM_UUID_LEN];
 	char (*devs)[VM_IFNAME_MAX];
 	size_t n_devs;
+	char (*disks)[VM_IFNAME_MAX]; /* disk target devs */
+	size_t n_disks;
 };
 
 enum virt_event_kind {

@@ -26,6 +26,8 @@ struct vm *vm_new(void)
 
 void vm_free(struct vm *vm)
 {
+	size_t i;
+
 	if (!vm)
 		return;
 	free(vm->name);
@@ -34,6 +36,10 @@ void vm_free(struct vm *vm)
 	free(vm->os_type);
 	free(vm->vcpu_time_ns);
 	free(vm->vifs);
+	for (i = 0; i < vm->n_disks; i++)
+		free(vm->disks[i].source);
+	free(vm->disks);
+	free(vm->cpu_pin);
 	free(vm->migrate_target);
 	free(vm->last_error);
 	free(vm);
@@ -62,6 +68,15 @@ void vm_carry_over(struct vm *fresh, const struct vm *old)
 		v = vm_vif_by_dev(fresh, old->vifs[i].dev);
 		if (v && old->vifs[i].dev[0])
 			v->c = old->vifs[i].c;
+	}
+	for (i = 0; i < old->n_disks; i++) {
+		struct vm_disk *d = vm_disk_by_dev(fresh, old->disks[i].dev);
+
+		if (d) {
+			d->c = old->disks[i].c;
+			d->capacity_bytes = old->disks[i].capacity_bytes;
+			d->allocation_bytes = old->disks[i].allocation_bytes;
+		}
 	}
 	if (!fresh->migrate_target && old->migrate_target)
 		fresh->migrate_target = strdup(old->migrate_target);
@@ -200,6 +215,32 @@ struct vm_vif *vm_vif_by_dev(struct vm *vm, const char *dev)
 		if (strcmp(vm->vifs[i].dev, dev) == 0)
 			return &vm->vifs[i];
 	return NULL;
+}
+
+struct vm_disk *vm_disk_by_dev(struct vm *vm, const char *dev)
+{
+	size_t i;
+
+	if (!dev || !*dev)
+		return NULL;
+	for (i = 0; i < vm->n_disks; i++)
+		if (strcmp(vm->disks[i].dev, dev) == 0)
+			return &vm->disks[i];
+	return NULL;
+}
+
+int vm_cpu_allowed(const struct vm *vm, unsigned int vcpu, unsigned int pcpu)
+{
+	const uint8_t *row;
+
+	if (!vm->cpu_pin || vcpu >= vm->n_pin_vcpus)
+		return VM_PIN_ANY;
+	row = vm->cpu_pin + (size_t)vcpu * VM_PIN_ROW(vm);
+	if (row[0] != VM_PIN_BITMAP)
+		return row[0];
+	if (pcpu / 8 >= vm->pin_bytes)
+		return VM_PIN_BITMAP;
+	return (row[1 + pcpu / 8] >> (pcpu % 8)) & 1 ? VM_PIN_ANY : VM_PIN_BITMAP;
 }
 
 static int vm_vif_cmp(const void *a, const void *b)

@@ -65,6 +65,34 @@ struct vm_vif {
 	struct vif_counters c;       /* the VM's point of view */
 };
 
+/* block device counters of one disk, the VM's point of view
+ * (virDomainBlockStats; times: libvirt's rd.times/wr.times) */
+struct disk_counters {
+	uint64_t rd_reqs, rd_bytes, rd_time_ns;
+	uint64_t wr_reqs, wr_bytes, wr_time_ns;
+};
+
+/* one <disk> of the domain (RFC 7666 vmStorageTable), in XML order; the
+ * strings are libvirt's attribute values, truncated */
+struct vm_disk {
+	char dev[VM_IFNAME_MAX];     /* <target dev>, "vda"; the stats key */
+	char type[12];               /* <disk type>: file, block, network... */
+	char device[8];              /* <disk device>: disk, cdrom, floppy, lun */
+	char format[12];             /* <driver type>: raw, qcow2..., "" */
+	char bus[12];                /* <target bus>: virtio, ide..., "" */
+	bool readonly;               /* <readonly/> */
+	char *source;                /* file, dev, name or pool/volume; NULL none */
+	int64_t capacity_bytes;      /* virDomainGetBlockInfo; -1 unknown */
+	int64_t allocation_bytes;    /* -1 unknown */
+	struct disk_counters c;
+};
+
+/* vCPU pinning (<vcpu cpuset>, <cputune><vcpupin>): row v of cpu_pin is
+ * VM_PIN_ROW(vm) bytes, a VM_PIN_* kind then a bitmap of physical CPU
+ * numbers (bit n: byte 1 + n / 8, bit n % 8); NULL: no restriction */
+enum { VM_PIN_BITMAP = 0, VM_PIN_ANY = 1, VM_PIN_UNKNOWN = 2 };
+#define VM_PIN_ROW(vm) (1u + (vm)->pin_bytes)
+
 struct vm {
 	int32_t index;               /* vmibVmIndex = vmIndex; 0 = unassigned */
 	int32_t meta_index;          /* index found in the metadata, 0 none */
@@ -85,6 +113,10 @@ struct vm {
 	unsigned int n_vcpu_time;
 	struct vm_vif *vifs;         /* sorted by index */
 	size_t n_vifs;
+	struct vm_disk *disks;       /* XML order; vmStorageIndex = position + 1 */
+	size_t n_disks;
+	uint8_t *cpu_pin;            /* n_pin_vcpus rows, see VM_PIN_ROW */
+	unsigned int n_pin_vcpus, pin_bytes;
 	/* migration and errors: written by the SET side (issue #4) */
 	char *migrate_target;
 	bool migrate_live;
@@ -117,5 +149,9 @@ int vm_uuid_cmp(const unsigned char *a, const unsigned char *b);
 const struct vm_vif *vm_vif_find(const struct vm *vm, uint32_t vif_index);
 struct vm_vif *vm_vif_by_dev(struct vm *vm, const char *dev);
 void vm_sort_vifs(struct vm *vm);
+struct vm_disk *vm_disk_by_dev(struct vm *vm, const char *dev);
+/* RFC 7666 vmCpuAffinity of vCPU vcpu (0-based) on physical CPU pcpu:
+ * VM_PIN_ANY allowed, VM_PIN_BITMAP not allowed, VM_PIN_UNKNOWN */
+int vm_cpu_allowed(const struct vm *vm, unsigned int vcpu, unsigned int pcpu);
 
 #endif

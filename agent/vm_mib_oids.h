@@ -13,13 +13,19 @@
  *   vmTable           ::= { vmObjects 4 }, vmEntry ::= { vmTable 1 },
  *                         INDEX { vmIndex }, columns 1..17
  *   vmCpuTable        ::= { vmObjects 5 }, INDEX { vmIndex, vmCpuIndex }
+ *   vmCpuAffinityTable ::= { vmObjects 6 }, INDEX { vmIndex, vmCpuIndex,
+ *                         vmCpuPhysIndex }, columns vmCpuPhysIndex(2),
+ *                         vmCpuAffinity(3)
+ *   vmStorageTable    ::= { vmObjects 7 }, INDEX { vmStorageVmIndex,
+ *                         vmStorageIndex }, columns 1..18
  *   vmNetworkTable    ::= { vmObjects 8 }, INDEX { vmIndex, vmNetworkIndex }
  *   vmPerVMNotificationsEnabled ::= { vmObjects 9 }
  *   vmBulkNotificationsEnabled  ::= { vmObjects 10 }
  *   vmRunning(1) ... vmDeleted(10) ::= { vmNotifications n }
- * Not served: vmCpuAffinityTable { vmObjects 6 }, vmStorageTable
- * { vmObjects 7 }, vmAffectedVMs { vmObjects 11 } and the bulk
- * notifications 11..20 (see doc/vmibd.8).
+ *   IANAStorageMediaType (IANA-STORAGE-MEDIA-TYPE-MIB, mib-2 237)
+ *   vmAffectedVMs     ::= { vmObjects 11 } (accessible-for-notify)
+ *   vmBulkRunning(11) ... vmBulkDeleted(20) ::= { vmNotifications n },
+ *                         each the per-VM one + 10, OBJECTS { vmAffectedVMs }
  */
 #ifndef VMIB_VM_MIB_OIDS_H
 #define VMIB_VM_MIB_OIDS_H
@@ -33,9 +39,13 @@
 #define VMMIB_OID_vmEntry VMMIB_OID_vmObjects, 4, 1
 #define VMMIB_OID_vmEntry_LEN 10
 #define VMMIB_OID_vmCpuEntry VMMIB_OID_vmObjects, 5, 1
+#define VMMIB_OID_vmCpuAffinityEntry VMMIB_OID_vmObjects, 6, 1
+#define VMMIB_OID_vmStorageEntry VMMIB_OID_vmObjects, 7, 1
 #define VMMIB_OID_vmNetworkEntry VMMIB_OID_vmObjects, 8, 1
 #define VMMIB_OID_vmTable_ROOT VMMIB_OID_vmObjects, 4
 #define VMMIB_OID_vmCpuTable_ROOT VMMIB_OID_vmObjects, 5
+#define VMMIB_OID_vmCpuAffinityTable_ROOT VMMIB_OID_vmObjects, 6
+#define VMMIB_OID_vmStorageTable_ROOT VMMIB_OID_vmObjects, 7
 #define VMMIB_OID_vmNetworkTable_ROOT VMMIB_OID_vmObjects, 8
 #define VMMIB_OID_TABLE_ROOT_LEN 9
 
@@ -44,6 +54,7 @@
 #define VMMIB_vmTableLastChange 3
 #define VMMIB_vmPerVMNotificationsEnabled 9
 #define VMMIB_vmBulkNotificationsEnabled 10
+#define VMMIB_vmAffectedVMs 11
 
 /* vmHypervisor columns */
 #define VMMIB_vmHvSoftware 1
@@ -71,6 +82,51 @@
 
 /* vmCpuEntry: vmCpuIndex(1) not-accessible, vmCpuCoreTime(2) */
 #define VMMIB_vmCpuCoreTime 2
+
+/* vmCpuAffinityEntry: vmCpuPhysIndex(2) not-accessible (there is no
+ * column 1), vmCpuAffinity(3) INTEGER { unknown(0), enable(1), disable(2) } */
+#define VMMIB_vmCpuAffinity 3
+#define VMMIB_AFFINITY_unknown 0
+#define VMMIB_AFFINITY_enable 1
+#define VMMIB_AFFINITY_disable 2
+
+/* vmStorageEntry: vmStorageVmIndex(1), vmStorageIndex(2) not-accessible */
+#define VMMIB_vmStorageParent 3            /* Integer32 (0..2147483647) */
+#define VMMIB_vmStorageSourceType 4        /* VirtualMachineStorageSourceType */
+#define VMMIB_vmStorageSourceTypeString 5  /* SnmpAdminString (SIZE (0..255)) */
+#define VMMIB_vmStorageResourceID 6        /* SnmpAdminString (SIZE (0..255)) */
+#define VMMIB_vmStorageAccess 7            /* VirtualMachineStorageAccess */
+#define VMMIB_vmStorageMediaType 8         /* IANAStorageMediaType */
+#define VMMIB_vmStorageMediaTypeString 9   /* SnmpAdminString (SIZE (0..255)) */
+#define VMMIB_vmStorageSizeUnit 10         /* Integer32 (1..2147483647), bytes */
+#define VMMIB_vmStorageDefinedSize 11      /* Integer32 (-1 | 0..2147483647) */
+#define VMMIB_vmStorageAllocatedSize 12    /* Integer32 (-1 | 0..2147483647) */
+#define VMMIB_vmStorageReadIOs 13          /* Counter64 */
+#define VMMIB_vmStorageWriteIOs 14         /* Counter64 */
+#define VMMIB_vmStorageReadOctets 15       /* Counter64 */
+#define VMMIB_vmStorageWriteOctets 16      /* Counter64 */
+#define VMMIB_vmStorageReadLatency 17      /* Counter64, microseconds */
+#define VMMIB_vmStorageWriteLatency 18     /* Counter64, microseconds */
+
+/* VirtualMachineStorageSourceType */
+#define VMMIB_SOURCE_unknown 1
+#define VMMIB_SOURCE_other 2
+#define VMMIB_SOURCE_block 3
+#define VMMIB_SOURCE_raw 4
+#define VMMIB_SOURCE_sparse 5
+#define VMMIB_SOURCE_network 6
+
+/* VirtualMachineStorageAccess */
+#define VMMIB_ACCESS_unknown 1
+#define VMMIB_ACCESS_readwrite 2
+#define VMMIB_ACCESS_readonly 3
+
+/* IANAStorageMediaType (IANA-STORAGE-MEDIA-TYPE-MIB) */
+#define VMMIB_MEDIA_other 1
+#define VMMIB_MEDIA_unknown 2
+#define VMMIB_MEDIA_hardDisk 3
+#define VMMIB_MEDIA_opticalDisk 4
+#define VMMIB_MEDIA_floppyDisk 5
 
 /* vmNetworkEntry: vmNetworkIndex(1) not-accessible */
 #define VMMIB_vmNetworkIfIndex 2
@@ -119,5 +175,7 @@
 #define VMMIB_NOTIF_vmMigrating 8
 #define VMMIB_NOTIF_vmCrashed 9
 #define VMMIB_NOTIF_vmDeleted 10
+/* bulk notifications: vmNotifications (per-VM number + 10) */
+#define VMMIB_NOTIF_BULK_OFFSET 10
 
 #endif

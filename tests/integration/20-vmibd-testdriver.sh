@@ -11,8 +11,13 @@
 #     memory, vCPUs, vifs, MACs, bridges, models), and internal
 #     consistency (same index in vMIB and VM-MIB, recorded metadata
 #     indexes kept, unique indexes, images, kernel-command-line addresses);
-#   - counters: at most 1 s old when read (the test driver's counters grow
-#     with the clock, so virsh read just before bounds them);
+#   - RFC 7666 vmCpuAffinityTable (every domain's vCPU x host CPU) and
+#     vmStorageTable compared with virsh vcpupin, domblklist --details and
+#     domblkinfo (the generated file is edited: dom0001 gets two disks and
+#     pinning, dom0002 a pinned vCPU);
+#   - counters (vif and block): at most 1 s old when read (the test
+#     driver's counters grow with the clock, so virsh read just before
+#     bounds them);
 #   - snmpd restart: vmibd answers again within its ping interval, with
 #     the same data (time measured);
 #   - vmibd restart: every VM keeps its index;
@@ -81,6 +86,28 @@ EOF
 NODE=$WORK/node.xml
 vw_gen_node "$N" "$VIFS" "$NODE"
 URI="test://$NODE"
+# RFC 7666 vmCpuAffinityTable and vmStorageTable: dom0001 (running, 2
+# vCPUs) gets vCPU pinning and two disks, dom0002 (3 vCPUs) one pinned
+# vCPU; the other domains have neither (like vmib's guests: no disks)
+python3 - "$NODE" <<'EOF'
+import sys
+path = sys.argv[1]
+lines = open(path).read().split("\n")
+disks = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+         "<source file='/var/lib/vmib-t20/a.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+         "<disk type='block' device='cdrom'><driver name='qemu' type='raw'/>"
+         "<source dev='/dev/vmib-t20-sr0'/><target dev='hdc' bus='ide'/><readonly/></disk>")
+for i, l in enumerate(lines):
+    if "<name>dom0001</name>" in l:
+        l = l.replace("<vcpu>2</vcpu>", "<vcpu cpuset='4-7'>2</vcpu>"
+                      "<cputune><vcpupin vcpu='0' cpuset='1-2'/></cputune>")
+        l = l.replace("<devices>", "<devices>" + disks)
+    elif "<name>dom0002</name>" in l:
+        l = l.replace("<vcpu>3</vcpu>", "<vcpu>3</vcpu>"
+                      "<cputune><vcpupin vcpu='2' cpuset='0,7'/></cputune>")
+    lines[i] = l
+open(path, "w").write("\n".join(lines))
+EOF
 
 if ! vw_start_snmpd; then
 	t_fail "private snmpd starts"
@@ -130,6 +157,147 @@ if grep -q "^failures 0$" "$WORK/check.out"; then
 else
 	t_fail "tables differ from virsh"
 	sed 's/^/        /' "$WORK/check.out" | head -20
+fi
+
+# --- RFC 7666 vmCpuAffinityTable and vmStorageTable against virsh -------------------
+python3 - "$N" > "$WORK/virsh-rfc.cmds" <<'EOF'
+import sys
+print("nodeinfo")
+for i in range(1, int(sys.argv[1]) + 1):
+    print("vcpupin dom%04d" % i)
+    print("domblklist dom%04d --details" % i)
+print("domblkinfo dom0001 vda")
+print("domblkinfo dom0001 hdc")
+EOF
+vw_ns virsh -q -c "$URI" < "$WORK/virsh-rfc.cmds" > "$WORK/virsh-rfc.out" 2>&1
+python3 - "$WORK" > "$WORK/rfc-check.out" 2>&1 <<'EOF'
+import sys
+work = sys.argv[1]
+walk = {}
+for line in open(work + "/rfc.walk"):
+    if line.startswith("."):
+        oid, _, val = line.rstrip("\n").partition(" ")
+        walk[tuple(int(x) for x in oid[1:].split("."))] = val.strip()
+
+
+def hexstr(v):
+    """a string printed with -Ox: "41 42 " (quotes optional)"""
+    v = (v or "").strip().strip('"').strip()
+    return bytes(int(x, 16) for x in v.split()).decode()
+
+
+def table(t):
+    """VM-MIB table t (vmObjects.t): {(col, idx...): value}"""
+    p = (1, 3, 6, 1, 2, 1, 236, 1, t, 1)
+    return {k[len(p):]: v for k, v in walk.items() if k[:len(p)] == p}
+
+
+def cpuset(s):
+    out = set()
+    for part in s.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out |= set(range(int(a), int(b) + 1))
+        else:
+            out.add(int(part))
+    return out
+
+
+names = {hexstr(v): k[1] for k, v in table(4).items() if k[0] == 2}
+pins, disks, info, ncpu = {}, {}, {}, 0
+for ch in open(work + "/virsh-rfc.out").read().split("virsh # "):
+    lines = [l for l in ch.strip("\n").split("\n") if l.strip()]
+    if not lines:
+        continue
+    cmd, body = lines[0].split(), lines[1:]
+    if cmd[0] == "nodeinfo":
+        ncpu = int([l for l in body if l.startswith("CPU(s)")][0].split()[-1])
+    elif cmd[0] == "vcpupin":
+        pins[cmd[1]] = {int(l.split()[0]): l.split()[1] for l in body}
+    elif cmd[0] == "domblklist":
+        disks[cmd[1]] = [l.split() for l in body]
+    elif cmd[0] == "domblkinfo":
+        info[cmd[2]] = {l.split(":")[0]: int(l.split(":")[1]) for l in body}
+fails, aff_rows, disabled = [], 0, 0
+aff = table(6)
+for name, vc in sorted(pins.items()):
+    idx = names.get(name)
+    if idx is None:
+        fails.append("%s not in vmTable" % name)
+        continue
+    for v, s in vc.items():
+        allowed = cpuset(s)
+        for c in range(ncpu):
+            want = "1" if c in allowed else "2"
+            got = aff.get((3, idx, v + 1, c + 1))
+            aff_rows += 1
+            disabled += want == "2"
+            if got != want:
+                fails.append("affinity %s vCPU %d CPU %d: %s, virsh %s" % (name, v, c, got, s))
+if len(aff) != aff_rows:
+    fails.append("vmCpuAffinityTable has %d rows, virsh %d" % (len(aff), aff_rows))
+sto = table(7)
+rows = 0
+media = {"disk": "3", "lun": "3", "cdrom": "4", "floppy": "5"}
+for name, dl in sorted(disks.items()):
+    idx = names.get(name)
+    for k, (typ, dev, target, source) in enumerate(dl, 1):
+        rows += 1
+
+        def col(c):
+            return sto.get((c, idx, k))
+        if hexstr(col(6)) != source:
+            fails.append("%s disk %d ResourceID %s, virsh %s" % (name, k, col(6), source))
+        if hexstr(col(5)).split("/")[0] != typ:
+            fails.append("%s disk %d SourceTypeString %s, virsh %s" % (name, k, col(5), typ))
+        if hexstr(col(9)).split("/")[0] != dev:
+            fails.append("%s disk %d MediaTypeString %s, virsh %s" % (name, k, col(9), dev))
+        if col(8) != media.get(dev, "1"):
+            fails.append("%s disk %d MediaType %s for %s" % (name, k, col(8), dev))
+        if typ == "block" and col(4) != "3":
+            fails.append("%s disk %d SourceType %s, want block(3)" % (name, k, col(4)))
+        if target in info:
+            unit = int(col(10))
+            for c, key in ((11, "Capacity"), (12, "Allocation")):
+                if int(col(c)) != info[target][key] // unit:
+                    fails.append("%s %s %s: %s x %d, virsh %d"
+                                 % (name, target, key, col(c), unit, info[target][key]))
+print("%d disks, %d affinity rows (%d disabled)" % (rows, aff_rows, disabled))
+if len(sto) != rows * 16:
+    fails.append("vmStorageTable has %d instances, virsh %d disks x 16" % (len(sto), rows))
+if rows != 2 or disabled == 0 or len(info) != 2:
+    fails.append("the test's disks or pinning are missing (%d disks)" % rows)
+print("dom0001-index %s" % names.get("dom0001"))
+for f in fails[:15]:
+    print(f)
+print("failures %d" % len(fails))
+EOF
+if grep -q "^failures 0$" "$WORK/rfc-check.out"; then
+	t_ok "RFC 7666 affinity and storage tables match virsh vcpupin, domblklist, domblkinfo ($(head -1 "$WORK/rfc-check.out"))"
+else
+	t_fail "RFC 7666 affinity/storage tables differ from virsh"
+	sed 's/^/        /' "$WORK/rfc-check.out" | head -20
+fi
+# block counters: the test driver's grow with the clock (rd_req by 100000
+# a second, rd_bytes by half as much, from the same reading); vmibd's at
+# most 1 s older than what virsh read just before
+d1=$(awk '/^dom0001-index/ { print $2 }' "$WORK/rfc-check.out")
+if [ -n "$d1" ] && [ "$d1" != None ]; then
+	sleep 1.2 # let the counters read during the walk age
+	before=$(vw_ns virsh -c "$URI" domblkstat dom0001 vda | awk '$2 == "rd_req" { print $3 }')
+	got=$(vw_snmp snmpget -Oqv 1.3.6.1.2.1.236.1.7.1.13.$d1.1 1.3.6.1.2.1.236.1.7.1.15.$d1.1 |
+	      tr '\n' ' ')
+	after=$(vw_ns virsh -c "$URI" domblkstat dom0001 vda | awk '$2 == "rd_req" { print $3 }')
+	read -r reqs octets <<< "$got"
+	if [ -n "$reqs" ] && [ -n "$octets" ] && [ "$reqs" -le "$after" ] &&
+	   [ "$reqs" -ge $((before - 100000)) ] && [ $((reqs / 2 - octets)) -ge -1 ] &&
+	   [ $((reqs / 2 - octets)) -le 1 ]; then
+		t_ok "vmStorageReadIOs at most 1 s old (virsh rd_req $before .. $after, vmibd $reqs), vmStorageReadOctets from the same reading ($octets)"
+	else
+		t_fail "block counters: virsh rd_req $before .. $after, vmibd '$got'"
+	fi
+else
+	t_fail "dom0001 not found for the block counters"
 fi
 
 # --- counters at most 1 s old ------------------------------------------------------

@@ -29,6 +29,22 @@ trap 'vw_cleanup; rm -rf "$WORK"' EXIT
 vw_init "$WORK"
 mkdir -p "$WORK/images"
 vw_gen_node 100 2 "$WORK/node.xml"
+# dom0001 gets two disks and a pinned vCPU, so that vmStorageTable has
+# rows (strings, Integer32 sizes, Counter64s) and vmCpuAffinityTable both
+# values
+python3 - "$WORK/node.xml" <<'EOF'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+head, sep, rest = text.partition("<name>dom0001</name>")
+rest = rest.replace("<vcpu>2</vcpu>", "<vcpu>2</vcpu><cputune><vcpupin vcpu='1' cpuset='3'/>"
+                    "</cputune>", 1)
+rest = rest.replace("<devices>", "<devices><disk type='file' device='disk'>"
+                    "<driver name='qemu' type='raw'/><source file='/var/lib/vmib-t22/a.img'/>"
+                    "<target dev='vda' bus='virtio'/></disk><disk type='file' device='cdrom'>"
+                    "<target dev='hdc' bus='ide'/><readonly/></disk>", 1)
+open(path, "w").write(head + sep + rest)
+EOF
 vw_start_snmpd || { t_fail "private snmpd starts"; t_done; exit $?; }
 vw_start_vmibd "test://$WORK/node.xml" || { t_fail "vmibd registers"; t_done; exit $?; }
 t_ok "snmpd and vmibd up (100 domains)"

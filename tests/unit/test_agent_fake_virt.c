@@ -258,6 +258,33 @@ static int fake_lookup(void *conn, const unsigned char *uuid, struct vm **out,
 	return 0;
 }
 
+/* the disks the tracker asked for: counters derived from the position
+ * (disk k: k + 1 reads ...), the first 3 TiB big (vmStorageSizeUnit must
+ * grow), the others of unknown size */
+static void fake_stats_disks(struct virt_stats *s, const struct virt_stats_req *req,
+			     size_t n_req)
+{
+	const struct virt_stats_req *r = NULL;
+	size_t i, k;
+
+	for (i = 0; i < n_req && !r; i++)
+		if (memcmp(req[i].uuid, s->uuid, VM_UUID_LEN) == 0)
+			r = &req[i];
+	if (!r || !r->n_disks)
+		return;
+	s->blks = calloc(r->n_disks, sizeof(*s->blks));
+	s->n_blks = r->n_disks;
+	for (k = 0; k < r->n_disks; k++) {
+		memcpy(s->blks[k].dev, r->disks[k], VM_IFNAME_MAX);
+		s->blks[k].c = (struct disk_counters){
+			.rd_reqs = k + 1, .rd_bytes = 512 * (k + 1), .rd_time_ns = 3000 * (k + 1),
+			.wr_reqs = 10 * (k + 1), .wr_bytes = 4096 * (k + 1),
+			.wr_time_ns = 7000 * (k + 1)};
+		s->blks[k].capacity_bytes = k ? -1 : (int64_t)3 << 40;
+		s->blks[k].allocation_bytes = k ? -1 : (int64_t)5 << 30;
+	}
+}
+
 static int fake_stats(void *conn, const struct virt_stats_req *req, size_t n_req,
 		      struct virt_stats **out, size_t *n, uint64_t *mem_free_kib,
 		      char *err, size_t errlen)
@@ -267,8 +294,6 @@ static int fake_stats(void *conn, const struct virt_stats_req *req, size_t n_req
 	int i;
 
 	(void)conn;
-	(void)req;
-	(void)n_req;
 	(void)err;
 	(void)errlen;
 	while (atomic_load(&fake_virt.stats_block))
@@ -293,6 +318,7 @@ static int fake_stats(void *conn, const struct virt_stats_req *req, size_t n_req
 			s[k].vifs[v].c.rx_bytes = d->rx_bytes + v;
 			s[k].vifs[v].c.tx_pkts = 7;
 		}
+		fake_stats_disks(&s[k], req, n_req);
 		k++;
 	}
 	*out = s;

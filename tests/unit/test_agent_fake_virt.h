@@ -6,6 +6,9 @@
  * of each survives close/open unless fake_virt.lose_metadata is set (which
  * mimics libvirt's test driver, that rereads its file on every open).
  * Every mutating call is recorded as one line of text in fake_virt.log.
+ * stats() gives fixed counters; for the disks the tracker asks for, block
+ * counters derived from each disk's position (the first one 3 TiB big, the
+ * others of unknown size).
  *
  * The SET side's calls (define ... job_downtime) work on the same
  * domains: a domain made by define() keeps its persistent XML (and, while
