@@ -33,6 +33,7 @@
 enum { TVM, TVIF };
 
 static struct {
+	char state_dir[64];
 	struct vmibd_config cfg;
 	struct images images;
 	struct mib_ctx ctx;
@@ -74,6 +75,12 @@ static int setup_with(bool threaded)
 	config_set(&W.cfg, "peer", "h2 qemu+tcp://10.0.0.2/system", err, sizeof(err));
 	config_set(&W.cfg, "peer", "fakehost qemu+tcp://10.0.0.1/system", err, sizeof(err));
 	W.cfg.set_timeout_ms = 300;
+	/* shutdown deadlines are kept there (vmstop.c) */
+	snprintf(W.state_dir, sizeof(W.state_dir), "/tmp/vmib-unit-state.XXXXXX");
+	if (!mkdtemp(W.state_dir))
+		return -1;
+	free(W.cfg.state_dir);
+	W.cfg.state_dir = strdup(W.state_dir);
 	W.cfg.stats_max_age_ms = 10; /* free memory is read with the counters */
 	log_set_level(LOG_CRIT); /* the refusals logged are checked in LastError */
 	fake_virt_reset();
@@ -123,6 +130,13 @@ static void teardown(void)
 	loop_fini();
 	config_free(&W.cfg);
 	log_set_level(LOG_INFO);
+	if (W.state_dir[0]) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/shutdown-deadlines", W.state_dir);
+		unlink(path);
+		rmdir(W.state_dir);
+	}
 }
 
 /* --- a SET PDU ------------------------------------------------------------------- */
@@ -789,6 +803,70 @@ static void set_shutoff_deadline_powers_off(void)
 	teardown();
 }
 
+static size_t file_lines(const char *path)
+{
+	char line[512];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* a deadline outlives a vmibd restart (the state file), and one read back
+ * powers off only a VM whose admin state still reads shutoff */
+static void set_shutoff_deadline_survives_a_restart(void)
+{
+	struct tpdu p = {0};
+	char path[128];
+	int ix, i;
+
+	CU_ASSERT_EQUAL_FATAL(setup(), 0);
+	snprintf(path, sizeof(path), "%s/shutdown-deadlines", W.state_dir);
+	W.cfg.shutdown_timeout_s = 1;
+	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 10, 0, VMIB_ENUM_vmibVmAdminState_shutoff);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	CU_ASSERT_EQUAL(vmstop_pending(), 1);
+	CU_ASSERT_EQUAL(file_lines(path), 1);
+	/* vmibd stops before the deadline and starts again */
+	vmstop_fini();
+	CU_ASSERT_EQUAL(vmstop_pending(), 0);
+	vmstop_init(&W.ctx);
+	CU_ASSERT_EQUAL(vmstop_pending(), 1);
+	for (i = 0; i < 100 && vmstop_pending(); i++)
+		loop_iterate(50);
+	CU_ASSERT_EQUAL(vmstop_pending(), 0);
+	EXPECT_LOG("metadata alpha\nshutdown alpha\ndestroy alpha\n");
+	CU_ASSERT_EQUAL(file_lines(path), 0);
+	/* read back for a VM started again meanwhile: left alone */
+	fake_virt.log[0] = '\0';
+	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 10, 0, VMIB_ENUM_vmibVmAdminState_running);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	W.cfg.shutdown_timeout_s = 0;
+	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 10, 0, VMIB_ENUM_vmibVmAdminState_shutoff);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	vmstop_fini();
+	tracker_vm_edit(W.ctx.tracker, cached(10)->uuid)->admin = VM_ADMIN_RUNNING;
+	vmstop_init(&W.ctx);
+	CU_ASSERT_EQUAL(vmstop_pending(), 1);
+	for (i = 0; i < 10 && vmstop_pending(); i++)
+		loop_iterate(20);
+	CU_ASSERT_EQUAL(vmstop_pending(), 0);
+	EXPECT_LOG("start alpha\nmetadata alpha\nmetadata alpha\nshutdown alpha\n");
+	/* a file that is not ours: bad lines skipped */
+	vmstop_fini();
+	FILE *f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("garbage\nnot-a-uuid 1 2 x\n", f);
+	fclose(f);
+	vmstop_init(&W.ctx);
+	CU_ASSERT_EQUAL(vmstop_pending(), 0);
+	teardown();
+}
+
 static void set_scheduler_weight_and_cap(void)
 {
 	struct tpdu p = {0};
@@ -1222,6 +1300,7 @@ static void set_created_vm_takes_shape_rows_at_once(void)
 static const struct unit_test tests[] = {
 	UNIT_TEST(set_create_defines_and_starts_with_vifs),
 	UNIT_TEST(set_created_vm_takes_shape_rows_at_once),
+	UNIT_TEST(set_shutoff_deadline_survives_a_restart),
 	UNIT_TEST(set_create_defaults_one_vif_on_the_first_bridge),
 	UNIT_TEST(set_create_with_weight_and_cap_in_one_pdu),
 	UNIT_TEST(set_create_shutoff_only_defines),
