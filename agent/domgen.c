@@ -243,6 +243,13 @@ static void dg_meta_set_admin(xmlNodePtr root, int admin)
 		xmlSetProp(root, X("admin"), X(dg_admin_names[admin]));
 }
 
+static void dg_meta_set_live(xmlNodePtr root, int live)
+{
+	if (live == VMIB_ENUM_vmibVmMigrateLive_true || live == VMIB_ENUM_vmibVmMigrateLive_false)
+		xmlSetProp(root, X("migrate-live"),
+			   X(live == VMIB_ENUM_vmibVmMigrateLive_true ? "true" : "false"));
+}
+
 static xmlNodePtr dg_meta_new(xmlDocPtr doc, const struct domgen_spec *s)
 {
 	xmlNodePtr root = xmlNewDocNode(doc, NULL, X("vm"), NULL);
@@ -254,6 +261,7 @@ static xmlNodePtr dg_meta_new(xmlDocPtr doc, const struct domgen_spec *s)
 	if (s->image)
 		xmlSetProp(root, X("image"), X(s->image->name));
 	dg_meta_set_admin(root, s->admin);
+	dg_meta_set_live(root, s->live);
 	for (i = 0; i < s->n_vifs; i++)
 		dg_meta_vif(root, ns, &s->vifs[i]);
 	return root;
@@ -283,6 +291,7 @@ char *domgen_meta_edit(const char *meta_xml, int32_t index, const struct domgen_
 	if (index > 0)
 		dg_prop_u64(root, "index", (uint64_t)index);
 	dg_meta_set_admin(root, e->admin);
+	dg_meta_set_live(root, e->live);
 	if (e->remove_vif)
 		dg_meta_drop_vif(root, e->remove_vif);
 	if (e->add_vif) {

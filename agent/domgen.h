@@ -40,6 +40,7 @@ struct domgen_spec {
 	unsigned int vcpus;
 	int32_t index;
 	int admin;                   /* enum vm_admin */
+	int live;                    /* vmibVmMigrateLive true(1)/false(2); 0 none */
 	bool has_shares;             /* cputune (QEMU/KVM) */
 	uint64_t shares;
 	bool has_quota;
@@ -85,6 +86,7 @@ int domgen_max_pci_slot(const char *xml);
 /* changes to the vmib metadata element */
 struct domgen_meta_edit {
 	int admin;                       /* enum vm_admin; VM_ADMIN_NONE: kept */
+	int live;                        /* vmibVmMigrateLive value; 0: kept */
 	const struct domgen_vif *add_vif;  /* a <vmib:vif> added (or replaced) */
 	uint32_t remove_vif;             /* vif index whose element goes, 0 none */
 };

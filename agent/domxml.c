@@ -368,6 +368,11 @@ static void dx_metadata(struct vm *vm, xmlNodePtr metadata)
 		}
 		if (dx_attr(c, "admin", buf, sizeof(buf)))
 			vm->admin = dx_admin_value(buf);
+		if (dx_attr(c, "migrate-live", buf, sizeof(buf)) &&
+		    (strcmp(buf, "true") == 0 || strcmp(buf, "false") == 0)) {
+			vm->migrate_live = strcmp(buf, "true") == 0;
+			vm->migrate_live_meta = true;
+		}
 		for (v = c->children; v; v = v->next)
 			if (dx_is_vmib(v, "vif"))
 				dx_meta_vif(vm, v);

@@ -82,7 +82,8 @@ void vm_carry_over(struct vm *fresh, const struct vm *old)
 		fresh->migrate_target = strdup(old->migrate_target);
 	if (!fresh->last_error && old->last_error)
 		fresh->last_error = strdup(old->last_error);
-	fresh->migrate_live = old->migrate_live;
+	if (!fresh->migrate_live_meta)
+		fresh->migrate_live = old->migrate_live;
 	fresh->migrate_status = old->migrate_status;
 	fresh->migrate_downtime_ms = old->migrate_downtime_ms;
 }

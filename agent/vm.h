@@ -26,7 +26,8 @@
 /* The vMIB metadata element kept in every domain (virDomainSetMetadata,
  * VIR_DOMAIN_METADATA_ELEMENT):
  *   <vmib:vm xmlns:vmib="urn:vmib:domain:1" index="N" image="NAME"
- *            admin="running|paused|shutoff|destroyed">
+ *            admin="running|paused|shutoff|destroyed"
+ *            migrate-live="true|false">
  *     <vmib:vif index="N" mac="52:54:00:..:..:.."
  *               addr="10.1.0.5" prefix="24"
  *               routes="10.2.0.0/24,10.1.0.1;..."/>
@@ -120,6 +121,7 @@ struct vm {
 	/* migration and errors: written by the SET side (issue #4) */
 	char *migrate_target;
 	bool migrate_live;
+	bool migrate_live_meta;      /* migrate_live was read from the metadata */
 	int migrate_status;          /* vmibVmMigrateStatus, 1 = none */
 	uint32_t migrate_downtime_ms;
 	char *last_error;

@@ -536,6 +536,9 @@ static void vr_create_plan(struct vs_txn *tx, struct vs_vm_row *r, struct vr_new
 	spec.vcpus = n->vcpus;
 	spec.index = r->index;
 	spec.admin = n->admin;
+	spec.live = r->set_live ? (r->live ? VMIB_ENUM_vmibVmMigrateLive_true
+					   : VMIB_ENUM_vmibVmMigrateLive_false)
+				: 0;
 	spec.console_dir = tx->ctx->cfg->console_dir;
 	spec.vifs = n->vifs;
 	spec.n_vifs = n->n_vifs;
@@ -588,13 +591,13 @@ static void vr_create(struct vs_txn *tx, struct vs_vm_row *r)
 		rc = vr_reserve_mem(tx, vr_it(tx, r->item[VMIB_COL_vmibVmMemoryKBytes])
 					    ? vr_it(tx, r->item[VMIB_COL_vmibVmMemoryKBytes]) : rs,
 				    r->name, n.mem_kib);
-	if (rc == 0)
-		vr_create_plan(tx, r, &n, &sched, has_sched);
 	if (vr_it(tx, r->item[VMIB_COL_vmibVmMigrateLive])) {
 		r->set_live = true;
 		r->live = vr_it(tx, r->item[VMIB_COL_vmibVmMigrateLive])->num ==
 			  VMIB_ENUM_vmibVmMigrateLive_true;
 	}
+	if (rc == 0)
+		vr_create_plan(tx, r, &n, &sched, has_sched);
 	free(n.vifs);
 }
 
@@ -933,6 +936,10 @@ static void vr_modify(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *v
 	if (live) {
 		r->set_live = true;
 		r->live = live->num == VMIB_ENUM_vmibVmMigrateLive_true;
+		/* kept in the metadata, so that it outlives a vmibd restart */
+		if (r->live != vm->migrate_live || !vm->migrate_live_meta)
+			vmplan_add(tx->plan, VP_META, t, r->item[VMIB_COL_vmibVmMigrateLive])
+				->meta.live = (int)live->num;
 	}
 }
 

@@ -1,6 +1,7 @@
 /*
  * test_agent_domxml.c - domain XML to struct vm; the metadata element.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,7 +159,49 @@ static void domxml_meta_set_index_creates_element(void)
 	CU_ASSERT_PTR_NULL(domxml_meta_set_index("<other/>", 5, err, sizeof(err)));
 }
 
+static struct vm *parse_meta(const char *attrs)
+{
+	char xml[512], err[128];
+
+	snprintf(xml, sizeof(xml),
+		 "<domain type='kvm'><name>m</name><uuid>11111111-2222-3333-4444-555555555555</uuid>"
+		 "<metadata><vmib:vm xmlns:vmib='urn:vmib:domain:1' index='7' %s/></metadata>"
+		 "<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>",
+		 attrs);
+	return domxml_parse(xml, err, sizeof(err));
+}
+
+/* vmibVmMigrateLive is kept in the metadata (migrate-live); without the
+ * attribute (or with a value that is not ours) the value in memory, true
+ * by default, is carried over a re-read */
+static void domxml_parse_reads_the_live_flag(void)
+{
+	struct vm *off = parse_meta("migrate-live='false'"), *none = parse_meta(""),
+		  *bad = parse_meta("migrate-live='maybe'"), *on = parse_meta("migrate-live='true'");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(off);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(none);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(on);
+	CU_ASSERT_FALSE(off->migrate_live);
+	CU_ASSERT_TRUE(off->migrate_live_meta);
+	CU_ASSERT_TRUE(none->migrate_live);
+	CU_ASSERT_FALSE(none->migrate_live_meta);
+	CU_ASSERT_TRUE(bad->migrate_live);
+	CU_ASSERT_FALSE(bad->migrate_live_meta);
+	/* re-read: the metadata wins, else memory is kept */
+	vm_carry_over(none, off);
+	CU_ASSERT_FALSE(none->migrate_live);
+	vm_carry_over(on, off);
+	CU_ASSERT_TRUE(on->migrate_live);
+	vm_free(off);
+	vm_free(none);
+	vm_free(bad);
+	vm_free(on);
+}
+
 static const struct unit_test tests[] = {
+	UNIT_TEST(domxml_parse_reads_the_live_flag),
 	UNIT_TEST(domxml_parse_reads_identity_and_sizes),
 	UNIT_TEST(domxml_parse_reads_vmib_metadata_only),
 	UNIT_TEST(domxml_parse_numbers_vifs_and_addresses),

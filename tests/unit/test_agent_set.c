@@ -1037,7 +1037,9 @@ static void set_migration_failure_stays_with_the_reason(void)
 	vs(&p, TVM, VMIB_COL_vmibVmMigrateTarget, 10, 0, "qemu+tcp://10.0.0.9/system");
 	/* the SET itself succeeds: the migration fails later */
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
-	EXPECT_LOG("migrate alpha qemu+tcp://10.0.0.9/system offline -> refused\n");
+	/* the live flag is kept in the metadata first (it outlives a restart) */
+	EXPECT_LOG("metadata alpha\nmigrate alpha qemu+tcp://10.0.0.9/system offline -> refused\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(fake_virt_find("alpha")->meta, "migrate-live=\"false\""));
 	vm = cached(10);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
 	CU_ASSERT_EQUAL(vm->migrate_status, VMIB_ENUM_vmibVmMigrateStatus_failed);
