@@ -52,6 +52,8 @@ static const struct config_key config_keys[] = {
 	 "seconds between AgentX pings / reconnect attempts"},
 	{"agentx-timeout-ms", CK_UINT, OFF(agentx_timeout_ms), 50, 10000,
 	 "timeout of synchronous AgentX calls (ping, register)"},
+	{"agentx-busy-poll-us", CK_UINT, OFF(busy_poll_us), 0, 1000,
+	 "after an AgentX request, poll this long before sleeping (0: never)"},
 	{"log-level", CK_LEVEL, OFF(log_level), 0, 0, "err|warning|notice|info|debug"},
 	{"log-tokens", CK_TOKENS, OFF(log_tokens), 0, 0,
 	 "all, or a list of main,snmp,virt,tc,ipt,xml"},
@@ -92,6 +94,7 @@ void config_defaults(struct vmibd_config *cfg)
 	cfg->state_dir = strdup("/var/lib/vmib/state");
 	cfg->ping_interval_s = 15;
 	cfg->agentx_timeout_ms = 500;
+	cfg->busy_poll_us = 50;
 	cfg->log_level = LOG_INFO;
 	cfg->log_target = LOG_TARGET_STDERR;
 	cfg->stats_max_age_ms = 1000;
@@ -390,6 +393,7 @@ void config_dump(const struct vmibd_config *cfg, void *stdio_file)
 		fprintf(f, "bridge %s\n", cfg->bridges[i]);
 	fprintf(f, "agentx-ping-interval %u\n", cfg->ping_interval_s);
 	fprintf(f, "agentx-timeout-ms %u\n", cfg->agentx_timeout_ms);
+	fprintf(f, "agentx-busy-poll-us %u\n", cfg->busy_poll_us);
 	fprintf(f, "log-level %s\n", log_level_name(cfg->log_level));
 	fprintf(f, "log-tokens %s\n", cfg->log_tokens ? cfg->log_tokens : "all");
 	fprintf(f, "log-target %s\n",

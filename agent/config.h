@@ -27,6 +27,7 @@ struct vmibd_config {
 	size_t n_bridges;
 	unsigned int ping_interval_s; /* "agentx-ping-interval" */
 	unsigned int agentx_timeout_ms; /* "agentx-timeout-ms": sync AgentX calls */
+	unsigned int busy_poll_us;    /* "agentx-busy-poll-us" (loop_set_busy_poll) */
 	int log_level;            /* "log-level" */
 	char *log_tokens;         /* "log-tokens" */
 	enum log_target log_target; /* "log-target": stderr | syslog */

@@ -2,7 +2,8 @@
  * daemon.c - the vmibd process: detach, pid file, signals, start-up and
  * shut-down order of the modules, and the event loop.
  *
- * Start-up: logging; detaching (before any thread); pid file; signals
+ * Start-up: one malloc arena for every thread; logging; detaching
+ * (before any thread); pid file; signals
  * blocked and read through a signalfd in the loop; libxml2; the loop as
  * libvirt's event implementation; the capability probe (spawns tc, so
  * before threads); images; the worker thread; the tracker; the SET side
@@ -12,12 +13,14 @@
  * follows the tracker's VMs (their rows read from each domain's metadata
  * and applied to the vifs); the tracker connects to libvirt; a bounded
  * wait for the first load of the domains and of their shape rows (so
- * that the first walk after start sees them); then the AgentX subagent.
+ * that the first walk after start sees them); then the AgentX subagent,
+ * and the heap trimmed of what the first load freed.
  * Shut-down runs it backwards.  SIGHUP re-reads the log settings of the
  * configuration file and rescans the images.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -309,6 +312,15 @@ static void daemon_teardown(struct tracker *t, bool snmp_up)
 	xmlCleanupParser();
 }
 
+/* One malloc arena for every thread: the worker thread would otherwise get
+ * its own (64 MiB reserved), keeping the pages of everything it parsed
+ * while loading the domains, for little gain (its libvirt calls wait on
+ * I/O, not on the allocator). */
+static void daemon_malloc_setup(void)
+{
+	mallopt(M_ARENA_MAX, 1);
+}
+
 int daemon_run(struct vmibd_config *cfg, const char *config_path)
 {
 	struct tracker *t = NULL;
@@ -318,6 +330,7 @@ int daemon_run(struct vmibd_config *cfg, const char *config_path)
 
 	D.cfg = cfg;
 	D.config_path = config_path;
+	daemon_malloc_setup();
 	images_init(&D.images, cfg->image_dir);
 	if (daemon_setup_process(cfg) < 0)
 		return 1;
@@ -355,6 +368,9 @@ int daemon_run(struct vmibd_config *cfg, const char *config_path)
 	if (vsnmp_init(cfg, &ctx) < 0)
 		goto out;
 	snmp_up = true;
+	/* the first load parsed every domain's XML: give the pages the
+	 * parser freed back to the system */
+	malloc_trim(0);
 	notify_enable(true);
 	mib_shape_notify_enable(true);
 	mib_isol_notify_enable(true);

@@ -49,6 +49,10 @@ void loop_register_libvirt(void);
 /* Include Net-SNMP's sessions in the loop (after init_snmp()). */
 void loop_enable_snmp(bool on);
 
+/* After reading SNMP input, poll without blocking for up to us
+ * microseconds before sleeping (0: never; the default). */
+void loop_set_busy_poll(unsigned int us);
+
 /* One iteration: wait at most max_wait_ms (-1: until something happens). */
 int loop_iterate(int max_wait_ms);
 /* Iterate until loop_quit(). */

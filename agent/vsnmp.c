@@ -82,6 +82,8 @@ int vsnmp_init(const struct vmibd_config *cfg, struct mib_ctx *ctx)
 		register_sysORTable(vsnmp_vm_mib_oid, OID_LENGTH(vsnmp_vm_mib_oid),
 				    "VM-MIB (RFC 7666), read-only (vmibd)");
 	loop_enable_snmp(true);
+	/* poll for the master's next AgentX request before sleeping */
+	loop_set_busy_poll(cfg->busy_poll_us);
 	log_msg(LOG_INFO, "snmp", "AgentX subagent started (master %s, ping every %u s)",
 		cfg->agentx_socket ? cfg->agentx_socket : "default",
 		cfg->ping_interval_s);
@@ -90,6 +92,7 @@ int vsnmp_init(const struct vmibd_config *cfg, struct mib_ctx *ctx)
 
 void vsnmp_shutdown(void)
 {
+	loop_set_busy_poll(0);
 	loop_enable_snmp(false);
 	unregister_sysORTable(vsnmp_vmib_oid, OID_LENGTH(vsnmp_vmib_oid));
 	if (vsnmp_rfc7666)

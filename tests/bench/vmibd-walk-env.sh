@@ -17,6 +17,9 @@
 #   vw_start_vmibd URI [ARGS...] -> VW_VMIBD_PID; waits for its registration
 #   vw_stop_vmibd
 #   vw_start_trapd               -> VW_TRAPS (log file), on port VW_TRAP_PORT
+#   vw_start_libvirtd            a private libvirtd -> VW_LIBVIRT_SOCK
+#   vw_libvirt_uri FILE          test-driver URI of FILE: in the caller's
+#                                process, or served by that libvirtd
 #   vw_snmp CMD ARGS...          run a Net-SNMP tool with MIBS= against VW_PORT
 #   vw_rss_kb PID                VmRSS of a process in kB
 #   vw_cleanup
@@ -31,6 +34,8 @@ VW_SOCK=
 VW_VMIBD_PID=
 VW_SNMPD_PID=
 VW_TRAPD_PID=
+VW_LIBVIRTD_PID=
+VW_LIBVIRT_SOCK=
 VW_VMIB_ROOT=1.3.6.1.4.1.8072.9999.9999.42
 
 VW_PFX=()
@@ -184,6 +189,60 @@ vw_start_vmibd() {
 	echo "vmibd did not register; log:" >&2
 	tail -5 "$VW_DIR/vmibd.log" >&2
 	return 1
+}
+
+# A private libvirtd, so that vmibd can be measured as it really runs:
+# connected to a daemon that holds the domains, rather than with libvirt's
+# test driver (and its copy of every definition) inside its own process.
+# The daemon runs in a mount namespace of its own with empty /run,
+# /var/lib/libvirt, /var/cache/libvirt, /var/log/libvirt and /etc/libvirt
+# (nothing of the host's libvirt is seen or touched) and listens on a unix
+# socket in VW_DIR only.  The test driver works behind a daemon: a
+# test+unix:///FILE URI makes the daemon open test:///FILE.  Needs root.
+vw_start_libvirtd() {
+	local i
+	command -v libvirtd >/dev/null && command -v unshare >/dev/null || return 1
+	[ "$(id -u)" -eq 0 ] && [ -n "$VW_DIR" ] || return 1
+	mkdir -p "$VW_DIR/libvirt"
+	chmod 700 "$VW_DIR/libvirt"
+	cat > "$VW_DIR/libvirtd.conf" <<EOF
+unix_sock_dir = "$VW_DIR/libvirt"
+unix_sock_rw_perms = "0700"
+unix_sock_ro_perms = "0700"
+unix_sock_admin_perms = "0700"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+log_outputs = "3:file:$VW_DIR/libvirtd.log"
+EOF
+	# unshare and sh exec, so $! is the daemon itself
+	"${VW_PFX[@]}" unshare -m --propagation private sh -c '
+		for d in /run /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt; do
+			[ -d "$d" ] || continue
+			mount -t tmpfs -o mode=0755 tmpfs "$d" || exit 1
+		done
+		exec libvirtd -f "$1"' sh "$VW_DIR/libvirtd.conf" >> "$VW_DIR/libvirtd.out" 2>&1 &
+	VW_LIBVIRTD_PID=$!
+	VW_PIDS+=("$VW_LIBVIRTD_PID")
+	VW_LIBVIRT_SOCK=$VW_DIR/libvirt/libvirt-sock
+	for i in $(seq 1 300); do
+		[ -S "$VW_LIBVIRT_SOCK" ] &&
+			virsh -c "test+unix:///default?socket=$VW_LIBVIRT_SOCK" version >/dev/null 2>&1 &&
+			return 0
+		kill -0 "$VW_LIBVIRTD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "private libvirtd did not answer; log:" >&2
+	tail -5 "$VW_DIR/libvirtd.out" >&2
+	VW_LIBVIRT_SOCK=
+	return 1
+}
+
+vw_libvirt_uri() {
+	if [ -n "$VW_LIBVIRT_SOCK" ]; then
+		echo "test+unix://$1?socket=$VW_LIBVIRT_SOCK"
+	else
+		echo "test://$1"
+	fi
 }
 
 vw_stop_vmibd() {

@@ -55,6 +55,11 @@ static void config_set_rejects_bad_values_precisely(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "1..3600"));
 	CU_ASSERT_EQUAL(config_set(&c, "agentx-ping-interval", "5s", err, sizeof(err)), -1);
 	CU_ASSERT_EQUAL(c.ping_interval_s, 15);
+	CU_ASSERT_EQUAL(c.busy_poll_us, 50);
+	CU_ASSERT_EQUAL(config_set(&c, "agentx-busy-poll-us", "1001", err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "0..1000"));
+	CU_ASSERT_EQUAL(config_set(&c, "agentx-busy-poll-us", "0", err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.busy_poll_us, 0);
 	CU_ASSERT_EQUAL(config_set(&c, "foreground", "maybe", err, sizeof(err)), -1);
 	CU_ASSERT_EQUAL(config_set(&c, "log-tokens", "virt,nope", err, sizeof(err)), -1);
 	CU_ASSERT_EQUAL(config_set(&c, "bridge", "a/b", err, sizeof(err)), -1);
