@@ -42,7 +42,8 @@ const char *vmplan_kind_name(enum vp_kind kind)
 
 bool vmplan_is_commit(enum vp_kind kind)
 {
-	return kind == VP_POWEROFF || kind == VP_SHUTDOWN || kind == VP_DETACH;
+	return kind == VP_POWEROFF || kind == VP_SHUTDOWN || kind == VP_DETACH ||
+	       kind == VP_START || kind == VP_START_PAUSED;
 }
 
 struct vmplan *vmplan_new(vmplan_apply_fn apply, void *opaque)

@@ -7,7 +7,6 @@
  *   ACTION steps can be undone for real, so they run in ACTION and a
  *     failure undoes the steps before it, in reverse order:
  *       define a new domain         undo: undefine it
- *       start (paused)              undo: power it off
  *       suspend / resume            undo: resume / suspend
  *       write the vmib metadata     undo: write back the old element
  *       set scheduler parameters    undo: set back the values read first
@@ -17,10 +16,15 @@
  *                                         metadata and index)
  *       hot-plug an interface       undo: ask the guest to release it
  *   COMMIT steps cannot be undone (power a guest off, press its power
- *     button, ask it to release an interface); they run in COMMIT, after
- *     every other change of the PDU succeeded, and a failure there is
- *     reported in the VM's LastError and the log (COMMIT cannot fail in
- *     SNMP, and an AgentX CleanupSet has no answer).
+ *     button, ask it to release an interface) or are slow transitions
+ *     (start a guest, paused or not: QEMU under load can take longer than
+ *     any SET may wait, and a start the PDU had to undo would fail the
+ *     whole PDU); they run in COMMIT, after every other change of the PDU
+ *     succeeded, and a failure there is reported in the VM's LastError,
+ *     the host's LastError and the log (COMMIT cannot fail in SNMP, and an
+ *     AgentX CleanupSet has no answer).  A COMMIT that outlasts its wait
+ *     goes on in the control thread; its results (and failures) are
+ *     applied when it ends.
  * After each phase every domain the plan touched is read again (lookup),
  * so the cache can be brought in step at once (apply).
  */
@@ -37,8 +41,8 @@
 enum vp_kind {
 	/* ACTION steps */
 	VP_DEFINE,       /* xml: a new domain (its UUID is in the XML) */
-	VP_START,
-	VP_START_PAUSED,
+	VP_START,        /* a COMMIT step (vmplan_is_commit), listed here */
+	VP_START_PAUSED, /* for its place in the step names */
 	VP_SUSPEND,
 	VP_RESUME,
 	VP_META,         /* meta: edit of the vmib element */

@@ -420,6 +420,31 @@ static bool vs_defined(const struct vmplan *p, size_t i)
 }
 
 /* loop thread: the snapshots read after a phase, into the cache */
+/* COMMIT steps that failed: the VM's and the host's LastError, the log;
+ * also for a COMMIT that ended after its SET was answered */
+static void vs_commit_errors(struct tracker *t, const struct vmplan *p)
+{
+	struct vm *vm;
+	char msg[600];
+	size_t i;
+
+	for (i = 0; i < p->n_steps; i++) {
+		const struct vp_step *s = &p->steps[i];
+
+		if (!vmplan_is_commit(s->kind) || s->done || !s->err[0])
+			continue;
+		vm = tracker_vm_edit(t, p->targets[s->target].uuid);
+		snprintf(msg, sizeof(msg), "%s %s: %s", vmplan_kind_name(s->kind),
+			 p->targets[s->target].name, s->err);
+		log_msg(LOG_ERR, "virt", "SET, COMMIT: %s", msg);
+		if (vm) {
+			free(vm->last_error);
+			vm->last_error = strndup(msg, VMIB_SIZE_vmibVmLastError_MAX);
+		}
+		tracker_host_error(t, "%s", msg);
+	}
+}
+
 static void vs_apply(void *opaque, struct vmplan *p)
 {
 	struct tracker *t = opaque;
@@ -441,6 +466,7 @@ static void vs_apply(void *opaque, struct vmplan *p)
 			tracker_vm_forget(t, tg->uuid);
 		}
 	}
+	vs_commit_errors(t, p);
 }
 
 static void vs_prepare(void)
@@ -497,27 +523,6 @@ static void vs_undo(void)
 }
 
 /* COMMIT steps that failed: the VM's LastError */
-static void vs_commit_errors(void)
-{
-	struct vm *vm;
-	char msg[300];
-	size_t i;
-
-	for (i = 0; S.plan && i < S.plan->n_steps; i++) {
-		struct vp_step *s = &S.plan->steps[i];
-
-		if (!vmplan_is_commit(s->kind) || s->done)
-			continue;
-		vm = tracker_vm_edit(S.ctx->tracker, S.plan->targets[s->target].uuid);
-		snprintf(msg, sizeof(msg), "%s: %s", vmplan_kind_name(s->kind), s->err);
-		if (vm) {
-			free(vm->last_error);
-			vm->last_error = strndup(msg, VMIB_SIZE_vmibVmLastError_MAX);
-		}
-		tracker_host_error(S.ctx->tracker, "%s", msg);
-	}
-}
-
 static void vs_commit_row(const struct vs_vm_row *r)
 {
 	struct vm *vm = tracker_vm_edit(S.ctx->tracker, r->uuid);
@@ -542,7 +547,6 @@ static void vs_commit(void)
 		return;
 	if (S.plan)
 		vmplan_commit(&S.plan, S.ctx->cfg->set_timeout_ms);
-	vs_commit_errors();
 	for (i = 0; i < S.n_rows; i++)
 		vs_commit_row(&S.rows[i]);
 }

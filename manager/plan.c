@@ -459,6 +459,13 @@ static bool weight_equal(uint32_t want, uint32_t have)
 	return d <= 1 + want / 50;
 }
 
+static bool vm_should_run_but_is_off(const struct state_vm *w, const struct state_vm *h)
+{
+	return (w->admin == STATE_ADMIN_RUNNING || w->admin == STATE_ADMIN_PAUSED) &&
+	       (h->oper.state == VMIB_ENUM_vmibVmOperState_shutoff ||
+		h->oper.state == VMIB_ENUM_vmibVmOperState_crashed);
+}
+
 static void vm_changes(struct plan_item *it, const struct state_vm *w, const struct state_vm *h)
 {
 	if (w->memory_kib != h->memory_kib)
@@ -469,6 +476,14 @@ static void vm_changes(struct plan_item *it, const struct state_vm *w, const str
 			   mem_printf("%u", h->vcpus), mem_printf("%u", w->vcpus));
 	if (w->admin && w->admin != h->admin)
 		change_text(it, COL_VM_ADMIN, "admin", mem_strdup(state_admin_name(h->admin)),
+			    mem_strdup(state_admin_name(w->admin)));
+	else if (vm_should_run_but_is_off(w, h))
+		/* a start that failed, a guest that powered itself off or
+		 * crashed: writing the admin state again starts it (MIB) */
+		change_text(it, COL_VM_ADMIN, "admin",
+			    mem_printf("%s, but %s", state_admin_name(h->admin),
+				       h->oper.state == VMIB_ENUM_vmibVmOperState_crashed ? "crashed"
+											   : "shut off"),
 			    mem_strdup(state_admin_name(w->admin)));
 	if (w->has_sched_weight && !weight_equal(w->sched_weight, h->sched_weight))
 		change_num(it, COL_VM_SCHED_WEIGHT, "weight", h->sched_weight, w->sched_weight,

@@ -297,6 +297,20 @@ static void apply_migrations(struct snmpfake *f, struct fake_host *h, const stru
 	}
 }
 
+/* the VM's oper state once an admin state written has taken effect (the
+ * fake does at once what vmibd does in COMMIT and libvirt then) */
+static void fake_oper_follows(struct fake_host *h, const uint32_t *ix, long admin)
+{
+	struct pdu p = { PDU_SET, 0, NULL, 0 };
+	long oper = admin == VMIB_ENUM_vmibVmAdminState_running  ? VMIB_ENUM_vmibVmOperState_running
+		  : admin == VMIB_ENUM_vmibVmAdminState_paused ? VMIB_ENUM_vmibVmOperState_paused
+							       : VMIB_ENUM_vmibVmOperState_shutoff;
+
+	pdu_add_int(&p, COL_VM_OPER, ix, oper);
+	store_put(h, &p.vb[0]);
+	pdu_release(&p);
+}
+
 static void apply_set(struct fake_host *h, const struct pdu *p, const struct set_vb *d)
 {
 	struct pdu_vb vb;
@@ -319,6 +333,8 @@ static void apply_set(struct fake_host *h, const struct pdu *p, const struct set
 			vb.i = MIBCOL_RS_ACTIVE;
 		store_put(h, &vb);
 		pdu_vb_release(&vb);
+		if (d[i].col == COL_VM_ADMIN)
+			fake_oper_follows(h, d[i].ix, p->vb[i].i);
 	}
 }
 

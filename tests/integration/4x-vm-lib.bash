@@ -25,8 +25,10 @@ NH=2
 x_uri() { echo "qemu+tcp://$T_TB_NET.$1/system"; }
 vsh() { local h=$1; shift; timeout 30 virsh -q -c "$(x_uri "$h")" "$@"; }
 
+x_stopped_pid=""       # a libvirtd a test stopped (SIGSTOP): resumed here
 x_cleanup() {
 	local p h d args
+	[ -n "$x_stopped_pid" ] && kill -CONT "$x_stopped_pid" 2>/dev/null
 	for p in $x_bg_pids; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	if [ -d "$T_TB_DIR" ]; then
 		set -- $x_domains

@@ -358,11 +358,13 @@ static int fake_call(char *err, size_t errlen, const char *fmt, ...)
 	char line[512];
 	va_list ap;
 
-	while (atomic_load(&fake_virt.calls_block))
-		usleep(1000);
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	while (atomic_load(&fake_virt.calls_block) &&
+	       (!fake_virt.block_on[0] ||
+		strncmp(line, fake_virt.block_on, strlen(fake_virt.block_on)) == 0))
+		usleep(1000);
 	if (fake_virt.fail_on[0] && strncmp(line, fake_virt.fail_on, strlen(fake_virt.fail_on)) == 0) {
 		fake_log("%s -> refused", line);
 		snprintf(err, errlen, "fake: %s refused", line);

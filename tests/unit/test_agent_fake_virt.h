@@ -66,6 +66,8 @@ struct fake_virt {
 	int next_n;               /* uuid numbers of defined domains */
 	atomic_bool calls_block;  /* SET-side calls wait while set (a slow
 				   * libvirtd; the control thread's tests) */
+	char block_on[128];       /* only calls whose log line starts so wait
+				   * ("" all) */
 };
 
 extern struct fake_virt fake_virt;

@@ -644,13 +644,13 @@ static void set_action_failure_undoes_the_whole_pdu(void)
 	int ix;
 
 	CU_ASSERT_EQUAL_FATAL(setup(), 0);
-	snprintf(fake_virt.fail_on, sizeof(fake_virt.fail_on), "start vm22");
+	snprintf(fake_virt.fail_on, sizeof(fake_virt.fail_on), "define vm22");
 	create_vm(&p, 21, "vm21");
 	create_vm(&p, 22, "vm22");
 	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_COMMITFAILED);
-	CU_ASSERT_EQUAL(ix, 4); /* vm22's RowStatus carries the start */
-	EXPECT_LOG("define vm21\nstart vm21\ndefine vm22\nstart vm22 -> refused\n"
-		   "undefine vm22\ndestroy vm21\nundefine vm21\n");
+	CU_ASSERT_EQUAL(ix, 4); /* vm22's RowStatus carries the define */
+	/* the starts are COMMIT steps: never reached */
+	EXPECT_LOG("define vm21\ndefine vm22 -> refused\nundefine vm21\n");
 	CU_ASSERT_PTR_NULL(cached(21));
 	CU_ASSERT_PTR_NULL(cached(22));
 	CU_ASSERT_PTR_NULL(fake_virt_find("vm21"));
@@ -672,9 +672,10 @@ static void set_undo_restores_what_action_changed(void)
 	create_vm(&p, 5, "fresh");
 	CU_ASSERT_EQUAL(run_set(&p, &ix, true), 0);
 	pdu_free(&p);
+	/* the start of fresh is a COMMIT step: an undone PDU never starts it */
 	EXPECT_LOG("suspend alpha\nmetadata alpha\nsched alpha cpu_shares=256\n"
-		   "define fresh\nstart fresh\n"
-		   "destroy fresh\nundefine fresh\nsched alpha cpu_shares=1024\n"
+		   "define fresh\n"
+		   "undefine fresh\nsched alpha cpu_shares=1024\n"
 		   "metadata alpha\nresume alpha\n");
 	CU_ASSERT_EQUAL(alpha->sched.p[0].u, 1024);
 	CU_ASSERT_EQUAL(alpha->tmpl.state, VIR_DOMAIN_RUNNING);
@@ -689,17 +690,43 @@ static void set_destroy_is_undone_before_power_off(void)
 	int ix;
 
 	CU_ASSERT_EQUAL_FATAL(setup(), 0);
-	snprintf(fake_virt.fail_on, sizeof(fake_virt.fail_on), "start beta");
+	snprintf(fake_virt.fail_on, sizeof(fake_virt.fail_on), "metadata beta");
 	vi(&p, TVM, VMIB_COL_vmibVmRowStatus, 10, 0, VMIB_ENUM_vmibVmRowStatus_destroy);
 	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 3, 0, VMIB_ENUM_vmibVmAdminState_running);
 	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_COMMITFAILED);
 	CU_ASSERT_EQUAL(ix, 2);
 	/* undefined in ACTION, defined again by UNDO; never powered off */
-	EXPECT_LOG("undefine alpha\nstart beta -> refused\ndefine alpha\n");
+	EXPECT_LOG("undefine alpha\nmetadata beta -> refused\ndefine alpha\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(10));
 	CU_ASSERT_TRUE(cached(10)->persistent);
 	CU_ASSERT_EQUAL(cached(10)->state, VIR_DOMAIN_RUNNING);
 	CU_ASSERT_TRUE(has(cached(3)->last_error, "refused"));
+	teardown();
+}
+
+/* A start is a COMMIT step (vmplan.h): one that libvirt refuses does not
+ * fail the PDU; the VM stays defined and shut off, with the reason in its
+ * LastError and the host's */
+static void set_start_refused_in_commit_keeps_the_vm(void)
+{
+	struct tpdu p = {0};
+	int ix;
+
+	CU_ASSERT_EQUAL_FATAL(setup(), 0);
+	snprintf(fake_virt.fail_on, sizeof(fake_virt.fail_on), "start vm22");
+	create_vm(&p, 21, "vm21");
+	create_vm(&p, 22, "vm22");
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	EXPECT_LOG("define vm21\ndefine vm22\nstart vm21\nstart vm22 -> refused\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(21));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(22));
+	CU_ASSERT_EQUAL(cached(21)->state, VIR_DOMAIN_RUNNING);
+	CU_ASSERT_EQUAL(cached(22)->state, VIR_DOMAIN_SHUTOFF);
+	CU_ASSERT_EQUAL(vm_admin_vmib(cached(22)), VM_ADMIN_RUNNING);
+	CU_ASSERT_TRUE(has(cached(22)->last_error, "start vm22"));
+	CU_ASSERT_TRUE(has(cached(22)->last_error, "refused"));
+	CU_ASSERT_PTR_NULL(cached(21)->last_error);
+	CU_ASSERT_TRUE(has(tracker_host(W.ctx.tracker)->last_error, "refused"));
 	teardown();
 }
 
@@ -765,7 +792,7 @@ static void set_admin_state_transitions(void)
 	fake_virt.log[0] = '\0';
 	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 10, 0, VMIB_ENUM_vmibVmAdminState_running);
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
-	EXPECT_LOG("start alpha\nmetadata alpha\n");
+	EXPECT_LOG("metadata alpha\nstart alpha\n");
 	fake_virt.log[0] = '\0';
 	fake_virt.mem_free_kib = 1000;
 	usleep(20000); /* the counters (and free memory) are then too old */
@@ -799,7 +826,7 @@ static void set_shutoff_deadline_powers_off(void)
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
 	for (i = 0; i < 5 && vmstop_pending(); i++)
 		loop_iterate(20);
-	EXPECT_LOG("start alpha\nmetadata alpha\nmetadata alpha\nshutdown alpha\n");
+	EXPECT_LOG("metadata alpha\nstart alpha\nmetadata alpha\nshutdown alpha\n");
 	teardown();
 }
 
@@ -855,7 +882,7 @@ static void set_shutoff_deadline_survives_a_restart(void)
 	for (i = 0; i < 10 && vmstop_pending(); i++)
 		loop_iterate(20);
 	CU_ASSERT_EQUAL(vmstop_pending(), 0);
-	EXPECT_LOG("start alpha\nmetadata alpha\nmetadata alpha\nshutdown alpha\n");
+	EXPECT_LOG("metadata alpha\nstart alpha\nmetadata alpha\nshutdown alpha\n");
 	/* a file that is not ours: bad lines skipped */
 	vmstop_fini();
 	FILE *f = fopen(path, "w");
@@ -1221,7 +1248,7 @@ static void set_action_timeout_undoes_a_late_success(void)
 	for (i = 0; i < 300 && ctl_pending(); i++)
 		usleep(10000);
 	loop_iterate(50);
-	EXPECT_LOG("define slow\nstart slow\ndestroy slow\nundefine slow\n");
+	EXPECT_LOG("define slow\nundefine slow\n");
 	CU_ASSERT_PTR_NULL(cached(9));
 	CU_ASSERT_PTR_NULL(fake_virt_find("slow"));
 	/* and the next SET goes through the same thread normally */
@@ -1229,6 +1256,30 @@ static void set_action_timeout_undoes_a_late_success(void)
 	vu(&p, TVM, VMIB_COL_vmibVmSchedWeight, 10, 0, 300);
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
 	EXPECT_LOG("sched alpha cpu_shares=300\n");
+	teardown();
+}
+
+/* a start slower than the SET may wait: COMMIT cannot fail, so the PDU
+ * succeeds, nothing is undone, and the VM runs once libvirt is done */
+static void set_slow_start_in_commit_is_kept(void)
+{
+	struct tpdu p = {0};
+	int ix, i;
+
+	CU_ASSERT_EQUAL_FATAL(setup_with(true), 0);
+	snprintf(fake_virt.block_on, sizeof(fake_virt.block_on), "start late");
+	atomic_store(&fake_virt.calls_block, true);
+	create_vm(&p, 9, "late");
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	CU_ASSERT_PTR_NOT_NULL(fake_virt_find("late")); /* defined, starting */
+	atomic_store(&fake_virt.calls_block, false);
+	for (i = 0; i < 300 && ctl_pending(); i++)
+		usleep(10000);
+	loop_iterate(50);
+	EXPECT_LOG("define late\nstart late\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(9));
+	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_RUNNING);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fake_virt_find("late"));
 	teardown();
 }
 
@@ -1303,6 +1354,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(set_create_defines_and_starts_with_vifs),
 	UNIT_TEST(set_created_vm_takes_shape_rows_at_once),
 	UNIT_TEST(set_shutoff_deadline_survives_a_restart),
+	UNIT_TEST(set_start_refused_in_commit_keeps_the_vm),
+	UNIT_TEST(set_slow_start_in_commit_is_kept),
 	UNIT_TEST(set_create_defaults_one_vif_on_the_first_bridge),
 	UNIT_TEST(set_create_with_weight_and_cap_in_one_pdu),
 	UNIT_TEST(set_create_shutoff_only_defines),
