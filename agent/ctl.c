@@ -326,7 +326,7 @@ int ctl_spawn(struct ctl_job *j)
 	rc = pthread_create(&tid, &attr, ctl_spawned_main, j);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
-		log_msg(LOG_ERR, "virt", "cannot start a migration thread: %s", strerror(rc));
+		log_msg(LOG_ERR, "virt", "cannot start a thread for a libvirt job: %s", strerror(rc));
 		pthread_mutex_lock(&C.lock);
 		C.spawned--;
 		pthread_mutex_unlock(&C.lock);

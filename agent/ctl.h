@@ -16,9 +16,10 @@
  * trace.
  *
  * Jobs that nobody waits for (an abort, the downtime of an arrived VM)
- * are queued with ctl_submit.  A migration blocks for seconds, so it runs
- * on a thread of its own with a connection of its own (ctl_spawn) and
- * never holds up SETs.  The done() half of every job that is not a
+ * are queued with ctl_submit.  A migration blocks for seconds, and so may
+ * a SET's COMMIT steps (a start under load), so each runs on a thread of
+ * its own with a connection of its own (ctl_spawn) and never holds up
+ * SETs.  The done() half of every job that is not a
  * completed ctl_call runs later in the loop thread.
  *
  * In inline mode (unit tests) everything runs at once in the caller.

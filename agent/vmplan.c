@@ -9,6 +9,7 @@
  * goes through struct virt_ops, so the unit tests run the same code on a
  * recording fake.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,35 @@ struct vp_job {
 	struct ctl_job cj;
 	struct vmplan *p;
 	enum vp_phase phase;
+	unsigned long turn;   /* VP_PHASE_COMMIT: its place in the queue */
 };
+
+/*
+ * COMMIT phases run on threads of their own (ctl_spawn), so that a slow
+ * start holds up neither the event loop nor the next PDU's ACTION on the
+ * control thread; they take turns in the order of their PDUs (a ticket
+ * each, drawn in the loop thread), so a PDU's power-off and a later
+ * PDU's start of the same VM happen in that order.
+ */
+static pthread_mutex_t vp_turn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t vp_turn_cond = PTHREAD_COND_INITIALIZER;
+static unsigned long vp_turn_next, vp_turn_serving;
+
+static void vp_turn_wait(unsigned long turn)
+{
+	pthread_mutex_lock(&vp_turn_lock);
+	while (vp_turn_serving != turn)
+		pthread_cond_wait(&vp_turn_cond, &vp_turn_lock);
+	pthread_mutex_unlock(&vp_turn_lock);
+}
+
+static void vp_turn_end(void)
+{
+	pthread_mutex_lock(&vp_turn_lock);
+	vp_turn_serving++;
+	pthread_cond_broadcast(&vp_turn_cond);
+	pthread_mutex_unlock(&vp_turn_lock);
+}
 
 static const char *const vp_names[] = {
 	[VP_DEFINE] = "define",       [VP_START] = "start",
@@ -365,12 +394,22 @@ static void vp_commit(const struct vp_env *e, struct vmplan *p)
 
 		if (!vmplan_is_commit(s->kind))
 			continue;
-		if (vp_do(e, p, s) < 0) {
-			log_msg(LOG_ERR, "virt", "%s of %s failed: %s", vp_names[s->kind],
-				p->targets[s->target].name, s->err);
-			continue;
-		}
+		if (vp_do(e, p, s) < 0)
+			continue;   /* s->err: logged by the apply (loop thread) */
 		s->done = true;
+	}
+}
+
+/* COMMIT steps that could not even be tried: their reason, for LastError */
+static void vp_commit_unreachable(struct vmplan *p, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_steps; i++) {
+		struct vp_step *s = &p->steps[i];
+
+		if (vmplan_is_commit(s->kind) && !s->done)
+			snprintf(s->err, sizeof(s->err), "libvirt: %s", why);
 	}
 }
 
@@ -399,15 +438,22 @@ static void vp_job_run(struct ctl_job *cj, const struct virt_ops *ops, void *con
 		if (j->phase == VP_PHASE_ACTION) {
 			p->failed = (int)p->n_steps;
 			snprintf(p->err, sizeof(p->err), "libvirt: %s", err);
+		} else if (j->phase == VP_PHASE_COMMIT) {
+			vp_commit_unreachable(p, err);
 		}
 		return;
 	}
-	if (j->phase == VP_PHASE_ACTION)
+	if (j->phase == VP_PHASE_ACTION) {
 		vp_action(&e, p);
-	else if (j->phase == VP_PHASE_UNDO)
+	} else if (j->phase == VP_PHASE_UNDO) {
 		vp_undo_all(&e, p);
-	else
+	} else {
+		vp_turn_wait(j->turn);
 		vp_commit(&e, p);
+		vp_lookups(&e, p);
+		vp_turn_end();
+		return;
+	}
 	vp_lookups(&e, p);
 }
 
@@ -482,8 +528,40 @@ void vmplan_undo(struct vmplan **pp, unsigned int timeout_ms)
 		vp_phase(pp, VP_PHASE_UNDO, timeout_ms);
 }
 
-void vmplan_commit(struct vmplan **pp, unsigned int timeout_ms)
+void vmplan_commit(struct vmplan **pp)
 {
-	if (vmplan_has(*pp, true))
-		vp_phase(pp, VP_PHASE_COMMIT, timeout_ms);
+	struct vp_job *j;
+	struct vmplan *p = *pp;
+
+	if (!vmplan_has(p, true))
+		return;
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		vp_commit_unreachable(p, "out of memory");
+		log_msg(LOG_ERR, "virt", "COMMIT of a SET not run: out of memory");
+		if (p->apply)
+			p->apply(p->apply_opaque, p);
+		return;
+	}
+	j->cj.run = vp_job_run;
+	j->cj.done = vp_job_done;
+	j->p = p;
+	j->phase = VP_PHASE_COMMIT;
+	pthread_mutex_lock(&vp_turn_lock);
+	j->turn = vp_turn_next++;
+	pthread_mutex_unlock(&vp_turn_lock);
+	if (ctl_spawn(&j->cj) < 0) {
+		/* no thread (vmibd stops, or none can be made): no later
+		 * ticket was drawn, so this one is given back */
+		pthread_mutex_lock(&vp_turn_lock);
+		vp_turn_next--;
+		pthread_mutex_unlock(&vp_turn_lock);
+		vp_commit_unreachable(p, "no thread to run it on");
+		log_msg(LOG_ERR, "virt", "COMMIT of a SET not run: no thread to run it on");
+		if (p->apply)
+			p->apply(p->apply_opaque, p);
+		free(j);
+		return;
+	}
+	*pp = NULL;   /* the job owns the plan: vp_job_done applies and frees it */
 }

@@ -22,9 +22,11 @@
  *     whole PDU); they run in COMMIT, after every other change of the PDU
  *     succeeded, and a failure there is reported in the VM's LastError,
  *     the host's LastError and the log (COMMIT cannot fail in SNMP, and an
- *     AgentX CleanupSet has no answer).  A COMMIT that outlasts its wait
- *     goes on in the control thread; its results (and failures) are
- *     applied when it ends.
+ *     AgentX CleanupSet has no answer).  Nothing waits for them: the
+ *     COMMIT steps of each PDU run on a thread of their own, so neither
+ *     the event loop nor the next PDU's ACTION waits for a slow start;
+ *     PDUs' COMMITs run one after the other in PDU order, and their
+ *     results (and failures) are applied when they end.
  * After each phase every domain the plan touched is read again (lookup),
  * so the cache can be brought in step at once (apply).
  */
@@ -113,7 +115,7 @@ bool vmplan_has(const struct vmplan *p, bool commit_steps);
 bool vmplan_is_commit(enum vp_kind kind);
 
 /*
- * The phases; each waits for the control thread at most timeout_ms.
+ * ACTION and UNDO wait for the control thread at most timeout_ms.
  * *pp may be taken over: when the wait times out the plan belongs to the
  * control thread (which finishes, reverts an ACTION that succeeded late,
  * applies and frees it) and *pp becomes NULL.  Results are applied
@@ -121,11 +123,13 @@ bool vmplan_is_commit(enum vp_kind kind);
  *   action: 0 every ACTION step done; -1 one failed (p->failed, p->err;
  *           the steps before it are undone) or the wait timed out.
  *   undo:   reverses the ACTION steps done.
- *   commit: runs the COMMIT steps; failures are left in step->err.
  */
 int vmplan_action(struct vmplan **pp, unsigned int timeout_ms);
 void vmplan_undo(struct vmplan **pp, unsigned int timeout_ms);
-void vmplan_commit(struct vmplan **pp, unsigned int timeout_ms);
+/* Runs the COMMIT steps without waiting: on a thread of its own, after
+ * the COMMITs of earlier PDUs; takes the plan over (*pp becomes NULL) and
+ * applies it when they end, failures in step->err.  Inline in unit tests. */
+void vmplan_commit(struct vmplan **pp);
 
 /* one line per step, for the log and the tests ("define vm1", ...) */
 const char *vmplan_kind_name(enum vp_kind kind);

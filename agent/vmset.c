@@ -546,7 +546,7 @@ static void vs_commit(void)
 	if (S_stray || S.failed)
 		return;
 	if (S.plan)
-		vmplan_commit(&S.plan, S.ctx->cfg->set_timeout_ms);
+		vmplan_commit(&S.plan);
 	for (i = 0; i < S.n_rows; i++)
 		vs_commit_row(&S.rows[i]);
 }
@@ -568,6 +568,15 @@ static int vs_handler(enum vs_table table, netsnmp_mib_handler *handler,
 	first = vs_begin(reqinfo);
 	switch (reqinfo->mode) {
 	case MODE_SET_RESERVE1:
+		/* a table's second RESERVE1 in one PDU: the master sent the
+		 * TestSet again (vmibd answered later than agentXTimeout);
+		 * the first copy is being handled */
+		if (S.r1_tables & (1u << table)) {
+			log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy "
+				"is ignored");
+			break;
+		}
+		S.r1_tables |= 1u << table;
 		vs_reserve1(t, table, reqinfo, requests);
 		break;
 	case MODE_SET_RESERVE2:

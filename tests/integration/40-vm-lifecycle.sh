@@ -54,8 +54,15 @@ else
 	t_fail "createAndGo of $VM: $SET_ERR"; printf '%s\n' "$SET_OUT" | sed 's/^/        /'
 	t_done; exit $?
 fi
-t_eq "the row at once: name, operational state" "$VM $E_RUNNING" \
-	"$(sget "$H1" "$O_NAME.$IX" "$O_OPER.$IX" | tr '\n' ' ' | sed 's/ $//')"
+# the SET is answered once the domain is defined (ACTION); the start runs
+# in COMMIT, after the answer, and vmibVmOperState shows its progress
+t_eq "the row at once: name" "$VM" "$(sget "$H1" "$O_NAME.$IX")"
+t_start=$(t_ms)
+if x_wait_oid 60 "$H1" "$O_OPER.$IX" "$E_RUNNING"; then
+	t_ok "operational state running $(( $(t_ms) - t_start )) ms after the SET's answer"
+else
+	t_fail "operational state $(sget "$H1" "$O_OPER.$IX") 60 s after the SET"
+fi
 t_eq "libvirt runs it" "running" "$(vsh 1 domstate $VM | head -n 1)"
 xml=$(vsh 1 dumpxml $VM)
 case $xml in
@@ -167,8 +174,13 @@ sset "$H1" "$O_ADMIN.$IX" i "$A_RUNNING" && t_ok "admin running starts it" ||
 x_first_ping $IP1 90 && t_ok "it boots and answers again" || t_fail "no answer after the start"
 t0=$(t_ms)
 sset "$H1" "$O_ADMIN.$IX" i "$A_DESTROYED" && t_ok "admin destroyed" || t_fail "destroyed: $SET_ERR"
-t_eq "powered off at once, the row stays" "$E_SHUTOFF $VM" \
-	"$(sget "$H1" "$O_OPER.$IX") $(sget "$H1" "$O_NAME.$IX")"
+# the power-off runs in COMMIT, just after the answer
+if x_wait_oid 20 "$H1" "$O_OPER.$IX" "$E_SHUTOFF"; then
+	t_ok "powered off $(( $(t_ms) - t0 )) ms after the SET began"
+else
+	t_fail "still $(sget "$H1" "$O_OPER.$IX") 20 s after admin destroyed"
+fi
+t_eq "the row stays" "$VM" "$(sget "$H1" "$O_NAME.$IX")"
 t_eq "libvirt keeps the definition" "shut off" "$(vsh 1 domstate $VM | head -n 1)"
 
 # --- 6. destroy -------------------------------------------------------------------------------------

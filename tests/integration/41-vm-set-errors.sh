@@ -153,6 +153,9 @@ else
 fi
 x_wait_oid 30 "$H1" "$O_OPER.43" "$E_RUNNING" && t_ok "  the good VM runs" ||
 	t_fail "  t41-c: oper state $(sget "$H1" "$O_OPER.43")"
+# the COMMIT goes on after the answer: its failure shows when it ends
+lasterr44() { case $(sget "$H1" "$O_LASTERR.44") in *"start t41-d"*) return 0 ;; esac; return 1; }
+t_wait 30 lasterr44
 t_eq "  the bad VM stays defined and shut off" "$E_SHUTOFF" "$(sget "$H1" "$O_OPER.44")"
 case $(sget "$H1" "$O_LASTERR.44") in
 *"start t41-d"*) t_ok "  QEMU's reason in t41-d's vmibVmLastError" ;;

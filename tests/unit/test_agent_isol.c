@@ -6,7 +6,8 @@
  * them, on the iptables recorder and a state directory of the test's.
  *
  * Data-driven like test_agent_shape.c: every tests/data/isol-mib/NAME.in
- * is a script (commands at script_line()); the iptables-restore input
+ * is a script (commands at script_line(); "set resent" runs RESERVE1
+ * twice, as when the master sends a TestSet again); the iptables-restore input
  * and listings the recorder saw, the SETs' results, the tables, the
  * state file and vmibHostLastError form a transcript that must equal
  * NAME.expected (mismatch: build/results/isol-mib/NAME.actual).
@@ -308,7 +309,8 @@ static void pdu_mode(int mode, netsnmp_request_info *reqs, const struct vb *vbs,
 	show_ipt();
 }
 
-static void pdu_run(struct vb *vbs, size_t n)
+/* resent: the master sent the TestSet again, so RESERVE1 runs twice */
+static void pdu_run(struct vb *vbs, size_t n, bool resent)
 {
 	static const int modes[] = {MODE_SET_RESERVE1, MODE_SET_RESERVE2, MODE_SET_ACTION};
 	netsnmp_agent_session asp;
@@ -330,6 +332,8 @@ static void pdu_run(struct vb *vbs, size_t n)
 	ri.asp = &asp;
 	for (m = 0; m < 3 && !at; m++) {
 		pdu_mode(modes[m], reqs, vbs, n, &ri);
+		if (resent && modes[m] == MODE_SET_RESERVE1)
+			pdu_mode(modes[m], reqs, vbs, n, &ri);
 		for (i = 0; i < n && !at; i++)
 			if (reqs[i].status != SNMP_ERR_NOERROR) {
 				at = (int)i + 1;
@@ -490,7 +494,7 @@ static char *script_run(const char *text)
 	char *copy = strdup(text), *line, *save = NULL, why[300] = "", *out = NULL;
 	struct vb vbs[64];
 	size_t size = 0, n_vbs = 0, i;
-	bool in_set = false;
+	bool in_set = false, resent = false;
 	int rc = 0;
 
 	memset(&W, 0, sizeof(W));
@@ -511,16 +515,17 @@ static char *script_run(const char *text)
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		if (in_set && line[0] != ' ') {
-			pdu_run(vbs, n_vbs);
+			pdu_run(vbs, n_vbs, resent);
 			for (i = 0; i < n_vbs; i++)
 				snmp_free_varbind(vbs[i].v);
 			n_vbs = 0;
 			in_set = false;
 			show_host_error();
 		}
-		if (strcmp(line, "set") == 0) {
-			fprintf(W.out, "> set\n");
+		if (strcmp(line, "set") == 0 || strcmp(line, "set resent") == 0) {
+			fprintf(W.out, "> %s\n", line);
 			in_set = true;
+			resent = line[3] != '\0';
 		} else if (in_set) {
 			rc = n_vbs < 64 ? vb_parse(line, &vbs[n_vbs], why, sizeof(why)) : -1;
 			if (rc == 0)
@@ -531,7 +536,7 @@ static char *script_run(const char *text)
 		}
 	}
 	if (rc == 0 && in_set) {
-		pdu_run(vbs, n_vbs);
+		pdu_run(vbs, n_vbs, resent);
 		show_host_error();
 	}
 	for (i = 0; i < n_vbs; i++)

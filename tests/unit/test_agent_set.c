@@ -730,6 +730,34 @@ static void set_start_refused_in_commit_keeps_the_vm(void)
 	teardown();
 }
 
+/* the master sends a TestSet again when vmibd answered it too late: the
+ * subagent runs RESERVE1 of the copy before RESERVE2 of the first, and the
+ * PDU must still be checked (and done) once */
+static void set_retransmitted_testset_is_ignored(void)
+{
+	struct tpdu p = {0};
+	int ix, ignore;
+
+	CU_ASSERT_EQUAL_FATAL(setup(), 0);
+	create_vm(&p, 23, "vm23");
+	create_vif(&p, 23, 1, NULL, "10.9.0.23");
+	W.transid++;
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_RESERVE1, &ix), 0);
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_RESERVE1, &ix), 0);   /* the copy */
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_RESERVE2, &ix), 0);
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_RESERVE2, &ix), 0);   /* the copy's */
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_ACTION, &ix), 0);
+	mode(&p, MODE_SET_COMMIT, &ignore);
+	pdu_free(&p);
+	EXPECT_LOG("define vm23\nstart vm23\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(23));
+	CU_ASSERT_EQUAL(cached(23)->state, VIR_DOMAIN_RUNNING);
+	/* and the next PDU is collected as usual */
+	vu(&p, TVM, VMIB_COL_vmibVmSchedWeight, 23, 0, 512);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	teardown();
+}
+
 static void set_destroy_undefines_then_powers_off(void)
 {
 	struct tpdu p = {0};
@@ -1356,6 +1384,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(set_shutoff_deadline_survives_a_restart),
 	UNIT_TEST(set_start_refused_in_commit_keeps_the_vm),
 	UNIT_TEST(set_slow_start_in_commit_is_kept),
+	UNIT_TEST(set_retransmitted_testset_is_ignored),
 	UNIT_TEST(set_create_defaults_one_vif_on_the_first_bridge),
 	UNIT_TEST(set_create_with_weight_and_cap_in_one_pdu),
 	UNIT_TEST(set_create_shutoff_only_defines),
