@@ -652,11 +652,16 @@ static int isol_set(netsnmp_mib_handler *handler, netsnmp_handler_registration *
 		    netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
 	const struct mibtab *t = handler->myvoid;
-	bool first = mibset_first(&I.phase, reqinfo);
 	netsnmp_request_info *r;
+	bool first;
 	int rc;
 
 	(void)reginfo;
+	if (mibset_copy(&I.phase, reqinfo, t)) {
+		log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy is ignored");
+		return SNMP_ERR_NOERROR;
+	}
+	first = mibset_first(&I.phase, reqinfo);
 	switch (reqinfo->mode) {
 	case MODE_SET_RESERVE1:
 		if (first) {

@@ -594,6 +594,10 @@ static int shape_set(netsnmp_mib_handler *handler, netsnmp_handler_registration 
 	int rc;
 
 	(void)reginfo;
+	if (mibset_copy(&S.phase, reqinfo, t)) {
+		log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy is ignored");
+		return SNMP_ERR_NOERROR;
+	}
 	if (!mibset_first(&S.phase, reqinfo))
 		return SNMP_ERR_NOERROR;
 	switch (reqinfo->mode) {

@@ -75,15 +75,43 @@ int mibset_rowstatus(const netsnmp_variable_list *vb, int *out)
 	return SNMP_ERR_NOERROR;
 }
 
+#define MS_BIT(m) (1u << (m))
+#define MS_ENDED (MS_BIT(MODE_SET_COMMIT) | MS_BIT(MODE_SET_FREE) | MS_BIT(MODE_SET_UNDO))
+
+bool mibset_copy(struct mibset_txn *t, netsnmp_agent_request_info *reqinfo, const void *key)
+{
+	long id = reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0;
+	bool same = t->open && t->transid == id && !(t->done & MS_ENDED);
+	unsigned int i;
+
+	if (reqinfo->mode == MODE_SET_RESERVE1) {
+		if (same && t->mode != MODE_SET_RESERVE1)
+			return true;   /* RESERVE1 after a later mode */
+		if (!same)
+			t->n_seen = 0;
+		for (i = 0; i < t->n_seen; i++)
+			if (t->seen[i] == key)
+				return true;   /* this handler's second RESERVE1 */
+		if (t->n_seen < sizeof(t->seen) / sizeof(t->seen[0]))
+			t->seen[t->n_seen++] = key;
+		return false;
+	}
+	/* the copy's RESERVE2 once the PDU has gone on to ACTION */
+	return same && reqinfo->mode == MODE_SET_RESERVE2 && (t->done & MS_BIT(MODE_SET_ACTION));
+}
+
 bool mibset_first(struct mibset_txn *t, netsnmp_agent_request_info *reqinfo)
 {
 	long id = reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0;
 
 	if (t->open && t->transid == id && t->mode == reqinfo->mode)
 		return false;
+	if (!t->open || t->transid != id || reqinfo->mode == MODE_SET_RESERVE1)
+		t->done = 0;
 	t->open = true;
 	t->transid = id;
 	t->mode = reqinfo->mode;
+	t->done |= MS_BIT(reqinfo->mode);
 	return true;
 }
 

@@ -53,7 +53,21 @@ struct mibset_txn {
 	long transid;
 	int mode;
 	bool open;
+	unsigned int done;       /* bit per mode begun in this PDU */
+	const void *seen[8];     /* RESERVE1: the handlers already called */
+	unsigned int n_seen;
 };
+/*
+ * Is this call part of a copy of the PDU's TestSet?  The master sends a
+ * TestSet again when the subagent has not answered it within
+ * agentXTimeout, and the subagent then runs RESERVE1 (and RESERVE2) for
+ * the same transaction again, before or after the first copy's RESERVE2,
+ * possibly even after the master's CommitSet.  A copy must be ignored:
+ * collected again, each varbind would be there twice, or the transaction
+ * would be reset under an ACTION.  key: the handler (its table); call
+ * before mibset_first, and ignore the call when this returns true.
+ */
+bool mibset_copy(struct mibset_txn *t, netsnmp_agent_request_info *reqinfo, const void *key);
 /* Is this the first handler call of reqinfo's mode in this PDU? */
 bool mibset_first(struct mibset_txn *t, netsnmp_agent_request_info *reqinfo);
 bool mibset_mode_is_set(int mode);

@@ -408,6 +408,28 @@ static bool vs_begin(netsnmp_agent_request_info *reqinfo)
 	return true;
 }
 
+/*
+ * Is this call part of a copy of the PDU's TestSet (mibset.h,
+ * mibset_copy)?  The master sends one when vmibd has not answered within
+ * agentXTimeout; its RESERVE1 may come before or after the first copy's
+ * RESERVE2, even after ACTION.  Collected again, each varbind would be
+ * there twice (RESERVE2 would refuse the PDU); taken as a new PDU, it
+ * would reset the transaction under the master's CommitSet.
+ */
+static bool vs_copy(enum vs_table table, netsnmp_agent_request_info *reqinfo)
+{
+	long id = reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0;
+	unsigned int ended = (1u << MODE_SET_COMMIT) | (1u << MODE_SET_FREE) |
+			     (1u << MODE_SET_UNDO);
+	bool same = S_open && S.transid == id && !(S.done & ended);
+
+	if (reqinfo->mode == MODE_SET_RESERVE1)
+		return same && ((S.done & ~(1u << MODE_SET_RESERVE1)) ||
+				(S.r1_tables & (1u << table)));
+	return same && reqinfo->mode == MODE_SET_RESERVE2 &&
+	       (S.done & (1u << MODE_SET_ACTION));
+}
+
 /* did plan p define target i (and did that step run)? */
 static bool vs_defined(const struct vmplan *p, size_t i)
 {
@@ -565,17 +587,13 @@ static int vs_handler(enum vs_table table, netsnmp_mib_handler *handler,
 
 	if (!S.ctx)
 		S.ctx = t->ctx;
+	if (vs_copy(table, reqinfo)) {
+		log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy is ignored");
+		return SNMP_ERR_NOERROR;
+	}
 	first = vs_begin(reqinfo);
 	switch (reqinfo->mode) {
 	case MODE_SET_RESERVE1:
-		/* a table's second RESERVE1 in one PDU: the master sent the
-		 * TestSet again (vmibd answered later than agentXTimeout);
-		 * the first copy is being handled */
-		if (S.r1_tables & (1u << table)) {
-			log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy "
-				"is ignored");
-			break;
-		}
 		S.r1_tables |= 1u << table;
 		vs_reserve1(t, table, reqinfo, requests);
 		break;

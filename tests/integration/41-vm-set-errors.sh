@@ -20,7 +20,11 @@
 #   5. atomicity, ACTION, with a real failure: libvirtd hangs (SIGSTOP)
 #      while a PDU changes a weight and defines a VM; the SET fails with
 #      commitFailed after set-timeout-ms, and once libvirtd runs again
-#      (SIGCONT) what it did late is undone: no VM, the old weight.
+#      (SIGCONT) what it did late is undone: no VM, the old weight;
+#   6. a TestSet the master sends again: vmibd stopped (SIGSTOP) for 6 s
+#      while a PDU creates a VM, longer than agentXTimeout (5 s), so snmpd
+#      sends the TestSet again; vmibd ignores the copy, the SET succeeds
+#      and the VM exists once.
 # vmibd runs with a private image directory: the test image and a broken
 # one.
 # needs: testbed
@@ -65,7 +69,7 @@ refused() {
 # --- 1. creation refused ------------------------------------------------------------------------
 refused "unknown image" inconsistentValue "$O_IMAGE.42" "no image nosuch" \
 	"$O_RS.42" i "$RS_GO" "$O_NAME.42" s t41-x "$O_IMAGE.42" s nosuch
-x_domains="$x_domains 1 t41-a 1 t41-b 1 t41-c 1 t41-d"
+x_domains="$x_domains 1 t41-a 1 t41-b 1 t41-c 1 t41-d 1 t41-f"
 if sset "$H1" "$O_RS.41" i "$RS_GO" "$O_NAME.41" s t41-a "$O_IMAGE.41" s vmib-test \
 	"$O_ADMIN.41" i "$A_SHUTOFF" "$O_VIFRS.41.1" i "$RS_GO" \
 	"$O_VIFMAC.41.1" x 525400410001 "$O_VIFADDR.41.1" a 10.141.1.5 "$O_VIFLEN.41.1" u 24; then
@@ -215,6 +219,35 @@ if [ -n "$lpid" ] && kill -0 "$lpid" 2>/dev/null; then
 	t_eq "  t41-a's weight is back (cpu_shares $old_shares)" "$old_shares" "$(shares)"
 else
 	t_fail "libvirtd of h1: no live pid in $T_TB_DIR/h1/libvirtd.pid"
+fi
+
+# --- 6. a TestSet sent again -------------------------------------------------------------------------
+vpid=$(cat "$T_TB_DIR/h1/vmibd.pid" 2>/dev/null)
+if [ -n "$vpid" ] && kill -0 "$vpid" 2>/dev/null; then
+	copies_before=$(grep -c 'sent a TestSet again' "$T_TB_DIR/h1/vmibd.log")
+	x_stopped_pid=$vpid
+	kill -STOP "$vpid"
+	( sleep 6; kill -CONT "$vpid" ) &
+	resume=$!
+	t0=$(t_ms)
+	if sset "$H1" "$O_RS.46" i "$RS_GO" "$O_NAME.46" s t41-f "$O_IMAGE.46" s vmib-test \
+		"$O_ADMIN.46" i "$A_SHUTOFF"; then
+		t_ok "vmibd stopped 6 s during a createAndGo: the SET succeeds ($(( $(t_ms) - t0 )) ms)"
+	else
+		t_fail "vmibd stopped 6 s during a createAndGo: '$SET_ERR' on '$SET_FAILED'"
+	fi
+	wait "$resume"; x_stopped_pid=""
+	copies=$(( $(grep -c 'sent a TestSet again' "$T_TB_DIR/h1/vmibd.log") - copies_before ))
+	if [ "$copies" -gt 0 ]; then
+		t_ok "  snmpd sent the TestSet again and vmibd ignored the copy ($copies calls)"
+	else
+		t_fail "  vmibd saw no copy of the TestSet (the stop was meant to outlast agentXTimeout)"
+	fi
+	t_eq "  t41-f is defined once" "1" "$(vsh 1 list --all --name | grep -c '^t41-f$')"
+	t_eq "  and has its row" "t41-f" "$(sget "$H1" "$O_NAME.46")"
+	sset "$H1" "$O_RS.46" i "$RS_DESTROY" || t_fail "  destroy t41-f: $SET_ERR"
+else
+	t_fail "vmibd of h1: no live pid in $T_TB_DIR/h1/vmibd.pid"
 fi
 
 t_done

@@ -6,8 +6,9 @@
  * them, on the iptables recorder and a state directory of the test's.
  *
  * Data-driven like test_agent_shape.c: every tests/data/isol-mib/NAME.in
- * is a script (commands at script_line(); "set resent" runs RESERVE1
- * twice, as when the master sends a TestSet again); the iptables-restore input
+ * is a script (commands at script_line(); "set resent" and "set
+ * resent-late" play a TestSet the master sent again, pdu_run); the
+ * iptables-restore input
  * and listings the recorder saw, the SETs' results, the tables, the
  * state file and vmibHostLastError form a transcript that must equal
  * NAME.expected (mismatch: build/results/isol-mib/NAME.actual).
@@ -309,8 +310,10 @@ static void pdu_mode(int mode, netsnmp_request_info *reqs, const struct vb *vbs,
 	show_ipt();
 }
 
-/* resent: the master sent the TestSet again, so RESERVE1 runs twice */
-static void pdu_run(struct vb *vbs, size_t n, bool resent)
+/* resent: the master sent the TestSet again, so RESERVE1 runs twice:
+ * 1 the copy's right after the first, 2 the copy's RESERVE1 after RESERVE2
+ * and its RESERVE2 after ACTION */
+static void pdu_run(struct vb *vbs, size_t n, int resent)
 {
 	static const int modes[] = {MODE_SET_RESERVE1, MODE_SET_RESERVE2, MODE_SET_ACTION};
 	netsnmp_agent_session asp;
@@ -332,8 +335,10 @@ static void pdu_run(struct vb *vbs, size_t n, bool resent)
 	ri.asp = &asp;
 	for (m = 0; m < 3 && !at; m++) {
 		pdu_mode(modes[m], reqs, vbs, n, &ri);
-		if (resent && modes[m] == MODE_SET_RESERVE1)
+		if (resent == 1 && modes[m] == MODE_SET_RESERVE1)
 			pdu_mode(modes[m], reqs, vbs, n, &ri);
+		if (resent == 2 && modes[m] != MODE_SET_RESERVE1)
+			pdu_mode(modes[m - 1], reqs, vbs, n, &ri);
 		for (i = 0; i < n && !at; i++)
 			if (reqs[i].status != SNMP_ERR_NOERROR) {
 				at = (int)i + 1;
@@ -494,7 +499,8 @@ static char *script_run(const char *text)
 	char *copy = strdup(text), *line, *save = NULL, why[300] = "", *out = NULL;
 	struct vb vbs[64];
 	size_t size = 0, n_vbs = 0, i;
-	bool in_set = false, resent = false;
+	bool in_set = false;
+	int resent = 0;
 	int rc = 0;
 
 	memset(&W, 0, sizeof(W));
@@ -522,10 +528,11 @@ static char *script_run(const char *text)
 			in_set = false;
 			show_host_error();
 		}
-		if (strcmp(line, "set") == 0 || strcmp(line, "set resent") == 0) {
+		if (strcmp(line, "set") == 0 || strcmp(line, "set resent") == 0 ||
+		    strcmp(line, "set resent-late") == 0) {
 			fprintf(W.out, "> %s\n", line);
 			in_set = true;
-			resent = line[3] != '\0';
+			resent = line[3] == '\0' ? 0 : line[10] == '\0' ? 1 : 2;
 		} else if (in_set) {
 			rc = n_vbs < 64 ? vb_parse(line, &vbs[n_vbs], why, sizeof(why)) : -1;
 			if (rc == 0)

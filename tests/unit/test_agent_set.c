@@ -752,6 +752,20 @@ static void set_retransmitted_testset_is_ignored(void)
 	EXPECT_LOG("define vm23\nstart vm23\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(23));
 	CU_ASSERT_EQUAL(cached(23)->state, VIR_DOMAIN_RUNNING);
+	/* a copy read after RESERVE2, and one read after ACTION: the PDU
+	 * is neither reset nor checked again */
+	fake_virt.log[0] = '\0';
+	create_vm(&p, 24, "vm24");
+	W.transid++;
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_RESERVE1, &ix), 0);
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_RESERVE2, &ix), 0);
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_RESERVE1, &ix), 0);   /* the copy */
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_ACTION, &ix), 0);
+	CU_ASSERT_EQUAL(mode(&p, MODE_SET_RESERVE2, &ix), 0);   /* the copy's */
+	mode(&p, MODE_SET_COMMIT, &ignore);
+	pdu_free(&p);
+	EXPECT_LOG("define vm24\nstart vm24\n");
+	CU_ASSERT_PTR_NOT_NULL(cached(24));
 	/* and the next PDU is collected as usual */
 	vu(&p, TVM, VMIB_COL_vmibVmSchedWeight, 23, 0, 512);
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
