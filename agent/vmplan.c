@@ -9,6 +9,7 @@
  * goes through struct virt_ops, so the unit tests run the same code on a
  * recording fake.
  */
+#include <libvirt/libvirt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,6 +386,46 @@ static void vp_action(const struct vp_env *e, struct vmplan *p)
 	}
 }
 
+/*
+ * A COMMIT step aims at a state (running, paused, off) and is planned
+ * from the cache, which a COMMIT still running for an earlier PDU may be
+ * about to change (a start in progress when the next PDU pauses the VM).
+ * So the domain is read first and the step does what is left to reach
+ * its aim: nothing if the domain is there already, suspend or resume
+ * instead of a start when it is already active.
+ */
+static int vp_commit_step(const struct vp_env *e, struct vmplan *p, struct vp_step *s)
+{
+	struct vp_target *t = &p->targets[s->target];
+	struct vm *now = NULL;
+	char err[256];
+	int state = -1;
+	bool active = false;
+
+	if (s->kind != VP_DETACH && e->ops->lookup(e->conn, t->uuid, &now, err, sizeof(err)) == 0) {
+		state = now->state;
+		active = vm_is_active(now);
+		vm_free(now);
+	}
+	if (state < 0)
+		return vp_do(e, p, s);   /* unknown: as planned */
+	switch (s->kind) {
+	case VP_START:
+		if (state == VIR_DOMAIN_PAUSED)
+			return vp_power(e, t, VIRT_POWER_RESUME, s->err, sizeof(s->err));
+		return active ? 0 : vp_do(e, p, s);
+	case VP_START_PAUSED:
+		if (state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED)
+			return vp_power(e, t, VIRT_POWER_SUSPEND, s->err, sizeof(s->err));
+		return active ? 0 : vp_do(e, p, s);
+	case VP_POWEROFF:
+	case VP_SHUTDOWN:
+		return active ? vp_do(e, p, s) : 0;
+	default:
+		return vp_do(e, p, s);
+	}
+}
+
 static void vp_commit(const struct vp_env *e, struct vmplan *p)
 {
 	size_t i;
@@ -394,7 +435,7 @@ static void vp_commit(const struct vp_env *e, struct vmplan *p)
 
 		if (!vmplan_is_commit(s->kind))
 			continue;
-		if (vp_do(e, p, s) < 0)
+		if (vp_commit_step(e, p, s) < 0)
 			continue;   /* s->err: logged by the apply (loop thread) */
 		s->done = true;
 	}

@@ -26,7 +26,11 @@
  *     COMMIT steps of each PDU run on a thread of their own, so neither
  *     the event loop nor the next PDU's ACTION waits for a slow start;
  *     PDUs' COMMITs run one after the other in PDU order, and their
- *     results (and failures) are applied when they end.
+ *     results (and failures) are applied when they end.  Each COMMIT step
+ *     aims at a state (running, paused, off) and reads the domain first,
+ *     doing only what is left (vp_commit_step): a PDU planned while an
+ *     earlier PDU's start was still under way finds the VM as that start
+ *     left it.
  * After each phase every domain the plan touched is read again (lookup),
  * so the cache can be brought in step at once (apply).
  */

@@ -1325,6 +1325,32 @@ static void set_slow_start_in_commit_is_kept(void)
 	teardown();
 }
 
+/* a PDU that pauses a VM whose start (an earlier PDU's COMMIT) has not
+ * ended: it is planned as a start-paused of a shut-off VM, and its COMMIT
+ * finds the VM running, so it suspends it */
+static void set_commit_steps_aim_at_a_state(void)
+{
+	struct tpdu p = {0};
+	int ix, i;
+
+	CU_ASSERT_EQUAL_FATAL(setup_with(true), 0);
+	snprintf(fake_virt.block_on, sizeof(fake_virt.block_on), "start late");
+	atomic_store(&fake_virt.calls_block, true);
+	create_vm(&p, 9, "late");
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 9, 0, VMIB_ENUM_vmibVmAdminState_paused);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	atomic_store(&fake_virt.calls_block, false);
+	for (i = 0; i < 300 && ctl_pending(); i++)
+		usleep(10000);
+	loop_iterate(50);
+	EXPECT_LOG("define late\nmetadata late\nstart late\nsuspend late\n");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(9));
+	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_PAUSED);
+	CU_ASSERT_PTR_NULL(cached(9)->last_error);
+	teardown();
+}
+
 /* --- a created VM's shape rows ----------------------------------------------------------- */
 
 static unsigned int T_meta_reads;
@@ -1399,6 +1425,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(set_start_refused_in_commit_keeps_the_vm),
 	UNIT_TEST(set_slow_start_in_commit_is_kept),
 	UNIT_TEST(set_retransmitted_testset_is_ignored),
+	UNIT_TEST(set_commit_steps_aim_at_a_state),
 	UNIT_TEST(set_create_defaults_one_vif_on_the_first_bridge),
 	UNIT_TEST(set_create_with_weight_and_cap_in_one_pdu),
 	UNIT_TEST(set_create_shutoff_only_defines),
