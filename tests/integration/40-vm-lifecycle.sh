@@ -169,8 +169,22 @@ else
 	t_fail "still $(sget "$H1" "$O_OPER.$IX") 20 s after shutoff"
 fi
 t_eq "admin state reads what was written" "$A_SHUTOFF" "$(sget "$H1" "$O_ADMIN.$IX")"
+# running, then paused at once: the second SET is planned while the
+# start (the first SET's COMMIT) is still under way, so as a paused start
+# of a VM that is off; its COMMIT finds the VM running and suspends it
 sset "$H1" "$O_ADMIN.$IX" i "$A_RUNNING" && t_ok "admin running starts it" ||
 	t_fail "start: $SET_ERR"
+sset "$H1" "$O_ADMIN.$IX" i "$A_PAUSED" && t_ok "admin paused right after" ||
+	t_fail "paused right after the start: $SET_ERR"
+if x_wait_oid 30 "$H1" "$O_OPER.$IX" "$E_PAUSED"; then
+	t_ok "  it ends paused, as last asked"
+else
+	t_fail "  oper state $(sget "$H1" "$O_OPER.$IX"), last error '$(sget "$H1" "$O_LASTERR.$IX")'"
+fi
+t_eq "  libvirt agrees" "paused" "$(vsh 1 domstate $VM | head -n 1)"
+t_eq "  no error left on the VM" "" "$(sget "$H1" "$O_LASTERR.$IX")"
+sset "$H1" "$O_ADMIN.$IX" i "$A_RUNNING" && t_ok "admin running resumes it" ||
+	t_fail "resume: $SET_ERR"
 x_first_ping $IP1 90 && t_ok "it boots and answers again" || t_fail "no answer after the start"
 t0=$(t_ms)
 sset "$H1" "$O_ADMIN.$IX" i "$A_DESTROYED" && t_ok "admin destroyed" || t_fail "destroyed: $SET_ERR"
