@@ -11,7 +11,8 @@
 #   3. apply again: exit 0, an empty plan, and no SET reaches either snmpd
 #      (snmpInSetRequests unchanged); migrate east1 to h2 (its shape row is
 #      applied there; the plan, east1 being pinned to h1, takes it back)
-#      and back with vmibctl migrate;
+#      and back with vmibctl migrate; east1 powered off with virsh: apply
+#      starts it again and its shape row is applied again;
 #   4. one link's delay changed in the XML: the dry run shows exactly that
 #      change (one SET of vmibShapeDelayUs per receiving host); applied, it
 #      takes effect where the kernel has sch_netem, and is refused with the
@@ -189,7 +190,24 @@ t_eq "migrate east1 back to h1: exit 0" 0 "$?"
 "$CTL" plan "$REAL" "$VIRT" >"$work/plan-back" 2>&1
 t_check "after the way back the hosts match the scenario" \
 	grep -q 'plan: 0 to create, 0 to change, 0 to replace, 0 to delete' "$work/plan-back"
+
+# --- 3c. a VM powered off behind vmibctl's back: apply starts it again -----------------
 i1=$(vm_index 1 east1)
+"$TB" virsh 1 destroy east1 >/dev/null 2>&1
+off() { [ "$(sget 1 "$VMIB_OID.1.3.1.7.${i1:-0}")" = 6 ]; }
+t_wait 20 off
+t_eq "virsh destroy east1: the agent shows it shut off (vmibVmOperState shutoff(6))" 6 \
+	"$(sget 1 "$VMIB_OID.1.3.1.7.${i1:-0}")"
+"$CTL" apply --wait 60 "$REAL" "$VIRT" >"$work/apply-off.out" 2>&1
+t_eq "apply: exit 0" 0 "$?"
+t_check "apply: plans the admin change 'admin running, but shut off -> running'" \
+	grep -q "h1: change    vm east1.*admin running, but shut off -> running" "$work/apply-off.out"
+t_eq "east1 runs again (vmibVmOperState running(2))" 2 "$(sget 1 "$VMIB_OID.1.3.1.7.${i1:-0}")"
+t_eq "its shape row is applied again" "1 " \
+	"$(snmp 1 snmpwalk -Oqv -On "$VMIB_OID.1.5.1.14.${i1:-0}" | sort -u | tr '\n' ' ')"
+"$CTL" plan "$REAL" "$VIRT" >"$work/plan-restarted" 2>&1
+t_check "then the hosts match the scenario" \
+	grep -q 'plan: 0 to create, 0 to change, 0 to replace, 0 to delete' "$work/plan-restarted"
 dev1=$(sget 1 "$VMIB_OID.1.4.1.2.${i1:-0}.1")
 
 # --- 4. one link's delay, then its bandwidth --------------------------------------------
