@@ -10,7 +10,8 @@
  * result, the table as a walk reads it, vmibHostLastError, notices
  * logged) and the whole must equal NAME.expected.  On a mismatch the
  * actual text goes to build/results/shape-mib/NAME.actual.  Adding a case
- * is adding two files.  The script's commands are listed at script_line().
+ * is adding two files.  The script's commands are listed at script_line();
+ * "set resent" and "set resent-late" play a TestSet sent again (pdu_run).
  *
  * Also: the metadata element's round trip and its tolerance of bad rows.
  */
@@ -323,8 +324,11 @@ static void pdu_mode(int mode, netsnmp_request_info *reqs, netsnmp_agent_request
 }
 
 /* Net-SNMP's handle_set(): RESERVE1, RESERVE2, ACTION, then COMMIT, or
- * FREE after a RESERVE error, or UNDO after an ACTION error */
-static void pdu_run(netsnmp_variable_list *vbs)
+ * FREE after a RESERVE error, or UNDO after an ACTION error.  resent: the
+ * master sent the TestSet again: 1 the copy's RESERVE1 right after the
+ * first, 2 the copy's RESERVE1 after RESERVE2 and its RESERVE2 after
+ * ACTION */
+static void pdu_run(netsnmp_variable_list *vbs, int resent)
 {
 	static const int modes[] = {MODE_SET_RESERVE1, MODE_SET_RESERVE2, MODE_SET_ACTION};
 	netsnmp_agent_session asp;
@@ -351,6 +355,10 @@ static void pdu_run(netsnmp_variable_list *vbs)
 	ri.asp = &asp;
 	for (m = 0; m < 3 && !at; m++) {
 		pdu_mode(modes[m], reqs, &ri);
+		if (resent == 1 && modes[m] == MODE_SET_RESERVE1)
+			pdu_mode(modes[m], reqs, &ri);
+		if (resent == 2 && modes[m] != MODE_SET_RESERVE1)
+			pdu_mode(modes[m - 1], reqs, &ri);
 		at = pdu_error(reqs, n, &err);
 	}
 	pdu_mode(!at ? MODE_SET_COMMIT : m == 3 ? MODE_SET_UNDO : MODE_SET_FREE, reqs, &ri);
@@ -560,6 +568,7 @@ static char *script_run(const char *text)
 	char *copy = strdup(text), *line, *save = NULL, why[300] = "", *out = NULL;
 	netsnmp_variable_list *pdu = NULL;
 	bool in_set = false;
+	int resent = 0;
 	size_t size = 0;
 	int rc = 0;
 
@@ -575,15 +584,17 @@ static char *script_run(const char *text)
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		if (in_set && line[0] != ' ' && line[0] != '\t') {
-			pdu_run(pdu);
+			pdu_run(pdu, resent);
 			snmp_free_varbind(pdu);
 			pdu = NULL;
 			in_set = false;
 			show_host_error();
 		}
-		if (strcmp(line, "set") == 0) {
-			fprintf(W.out, "> set\n");
+		if (strcmp(line, "set") == 0 || strcmp(line, "set resent") == 0 ||
+		    strcmp(line, "set resent-late") == 0) {
+			fprintf(W.out, "> %s\n", line);
 			in_set = true;
+			resent = line[3] == '\0' ? 0 : line[10] == '\0' ? 1 : 2;
 			continue;
 		}
 		rc = in_set ? vb_parse(line, &pdu, why, sizeof(why)) : script_line(line, &pdu, why, sizeof(why));
@@ -591,7 +602,7 @@ static char *script_run(const char *text)
 			show_host_error();
 	}
 	if (rc == 0 && in_set) {
-		pdu_run(pdu);
+		pdu_run(pdu, resent);
 		show_host_error();
 	}
 	snmp_free_varbind(pdu);
