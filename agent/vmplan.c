@@ -512,10 +512,79 @@ static void vp_job_revert(struct ctl_job *cj, const struct virt_ops *ops, void *
 	vp_lookups(&e, j->p);
 }
 
+/* --- domains with a start or power-off under way (loop thread) ------------------------ */
+
+static struct vp_pending {
+	unsigned char uuid[VM_UUID_LEN];
+	unsigned int n;
+} *vp_pend;
+static size_t vp_n_pend;
+
+static bool vp_is_power(enum vp_kind kind)
+{
+	return kind == VP_START || kind == VP_START_PAUSED || kind == VP_POWEROFF ||
+	       kind == VP_SHUTDOWN;
+}
+
+static void vp_pending_add(const unsigned char *uuid, int delta)
+{
+	struct vp_pending *np;
+	size_t i;
+
+	for (i = 0; i < vp_n_pend; i++)
+		if (memcmp(vp_pend[i].uuid, uuid, VM_UUID_LEN) == 0)
+			break;
+	if (i == vp_n_pend) {
+		if (delta < 0)
+			return;
+		np = realloc(vp_pend, (vp_n_pend + 1) * sizeof(*np));
+		if (!np)
+			return;   /* not counted: the checks it feeds are only advice */
+		vp_pend = np;
+		memcpy(vp_pend[i].uuid, uuid, VM_UUID_LEN);
+		vp_pend[i].n = 0;
+		vp_n_pend++;
+	}
+	if (delta > 0) {
+		vp_pend[i].n++;
+	} else if (--vp_pend[i].n == 0) {
+		vp_pend[i] = vp_pend[--vp_n_pend];
+		if (vp_n_pend == 0) {
+			free(vp_pend);
+			vp_pend = NULL;
+		}
+	}
+}
+
+/* each target with a power step in p, once */
+static void vp_pending_plan(const struct vmplan *p, int delta)
+{
+	size_t t, k;
+
+	for (t = 0; t < p->n_targets; t++)
+		for (k = 0; k < p->n_steps; k++)
+			if (p->steps[k].target == t && vp_is_power(p->steps[k].kind)) {
+				vp_pending_add(p->targets[t].uuid, delta);
+				break;
+			}
+}
+
+bool vmplan_power_pending(const unsigned char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < vp_n_pend; i++)
+		if (memcmp(vp_pend[i].uuid, uuid, VM_UUID_LEN) == 0)
+			return true;
+	return false;
+}
+
 static void vp_job_done(struct ctl_job *cj, bool cancelled)
 {
 	struct vp_job *j = (struct vp_job *)cj;
 
+	if (j->phase == VP_PHASE_COMMIT)
+		vp_pending_plan(j->p, -1);
 	if (!cancelled && j->p->apply)
 		j->p->apply(j->p->apply_opaque, j->p);
 	vmplan_free(j->p);
@@ -591,7 +660,9 @@ void vmplan_commit(struct vmplan **pp)
 	pthread_mutex_lock(&vp_turn_lock);
 	j->turn = vp_turn_next++;
 	pthread_mutex_unlock(&vp_turn_lock);
+	vp_pending_plan(p, +1);
 	if (ctl_spawn(&j->cj) < 0) {
+		vp_pending_plan(p, -1);
 		/* no thread (vmibd stops, or none can be made): no later
 		 * ticket was drawn, so this one is given back */
 		pthread_mutex_lock(&vp_turn_lock);

@@ -135,6 +135,12 @@ void vmplan_undo(struct vmplan **pp, unsigned int timeout_ms);
  * applies it when they end, failures in step->err.  Inline in unit tests. */
 void vmplan_commit(struct vmplan **pp);
 
+/* Is a COMMIT that starts or powers off this domain queued or running?
+ * A SET that depends on whether the VM runs (a vif hot-plugged or only
+ * defined, memory changed, a migration) is refused meanwhile: it would be
+ * planned on a state about to change.  Loop thread. */
+bool vmplan_power_pending(const unsigned char *uuid);
+
 /* one line per step, for the log and the tests ("define vm1", ...) */
 const char *vmplan_kind_name(enum vp_kind kind);
 

@@ -683,6 +683,17 @@ static void vr_admin(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *vm
 		vmplan_add(tx->plan, VP_META, t, item)->meta.admin = want;
 }
 
+/* an earlier SET's start or power-off of vm still under way: a change
+ * that depends on whether the VM runs is refused on it (vmplan.h) */
+static bool vr_power_busy(struct vs_item *it, const struct vm *vm)
+{
+	if (!vmplan_power_pending(vm->uuid))
+		return false;
+	vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE, "VM %s is being started or powered off by an "
+		   "earlier SET; try again once vmibVmOperState has settled", vm->name);
+	return true;
+}
+
 static void vr_migrate(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *vm,
 		       struct vs_item *it)
 {
@@ -696,6 +707,8 @@ static void vr_migrate(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *
 		r->abort_migration = vm->migrate_status == VMIB_ENUM_vmibVmMigrateStatus_inProgress;
 		return;
 	}
+	if (vr_power_busy(it, vm))
+		return;
 	if (vmcheck_target((const unsigned char *)it->str, it->len) == VMCHECK_TARGET_URI) {
 		uri = it->str;
 		vmcheck_uri_host(uri, host, sizeof(host));
@@ -837,6 +850,8 @@ static void vr_vifs(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *vm,
 	if (changes && vm->migrate_status == VMIB_ENUM_vmibVmMigrateStatus_inProgress) {
 		vmset_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE, "VM %s is migrating",
 			   vm->name);
+	} else if (changes && vr_power_busy(vr_row_item(tx, r), vm)) {
+		/* refused */
 	} else if (changes && (vm->state == VIR_DOMAIN_SHUTDOWN ||
 			       vm->state == VIR_DOMAIN_PMSUSPENDED)) {
 		vmset_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE,
@@ -879,6 +894,8 @@ static void vr_resize(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *v
 
 	*vcpus = vm->vcpus;
 	if (!mem_new && !cpu_new)
+		return;
+	if (vr_power_busy(it, vm))
 		return;
 	if (vm_is_active(vm) || !vm->persistent) {
 		vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE,

@@ -1351,6 +1351,37 @@ static void set_commit_steps_aim_at_a_state(void)
 	teardown();
 }
 
+/* while a start (an earlier PDU's COMMIT) is under way, a change that
+ * depends on whether the VM runs is refused with a reason; once the start
+ * has ended it goes through, hot-plugged into the running VM */
+static void set_power_pending_refuses_what_depends_on_it(void)
+{
+	struct tpdu p = {0};
+	int ix, i;
+
+	CU_ASSERT_EQUAL_FATAL(setup_with(true), 0);
+	snprintf(fake_virt.block_on, sizeof(fake_virt.block_on), "start late");
+	atomic_store(&fake_virt.calls_block, true);
+	create_vm(&p, 9, "late");
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	create_vif(&p, 9, 2, NULL, "10.9.0.9");
+	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_INCONSISTENTVALUE);
+	CU_ASSERT_TRUE(has(cached(9)->last_error, "being started or powered off"));
+	vu(&p, TVM, VMIB_COL_vmibVmMemoryKBytes, 9, 0, 262144);
+	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_INCONSISTENTVALUE);
+	vs(&p, TVM, VMIB_COL_vmibVmMigrateTarget, 9, 0, "h2");
+	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_INCONSISTENTVALUE);
+	atomic_store(&fake_virt.calls_block, false);
+	for (i = 0; i < 300 && ctl_pending(); i++)
+		usleep(10000);
+	loop_iterate(50);
+	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_RUNNING);
+	create_vif(&p, 9, 2, NULL, "10.9.0.9");
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	CU_ASSERT_TRUE(has(fake_virt.log, "attach late"));
+	teardown();
+}
+
 /* --- a created VM's shape rows ----------------------------------------------------------- */
 
 static unsigned int T_meta_reads;
@@ -1426,6 +1457,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(set_slow_start_in_commit_is_kept),
 	UNIT_TEST(set_retransmitted_testset_is_ignored),
 	UNIT_TEST(set_commit_steps_aim_at_a_state),
+	UNIT_TEST(set_power_pending_refuses_what_depends_on_it),
 	UNIT_TEST(set_create_defaults_one_vif_on_the_first_bridge),
 	UNIT_TEST(set_create_with_weight_and_cap_in_one_pdu),
 	UNIT_TEST(set_create_shutoff_only_defines),
