@@ -74,6 +74,18 @@ static struct vs_item *vr_vif_item(struct vs_txn *tx, const struct vs_vif_row *v
 	return &tx->items[0];
 }
 
+/* the varbind an error about the row's vif changes goes on: the RowStatus
+ * of its first vif created or destroyed, else the row's */
+static struct vs_item *vr_vif_change_item(struct vs_txn *tx, const struct vs_vm_row *r)
+{
+	size_t v;
+
+	for (v = 0; v < r->n_vifs; v++)
+		if (r->vifs[v].rowstatus == VR_RS_CREATE || r->vifs[v].rowstatus == VR_RS_DESTROY)
+			return vr_vif_item(tx, &r->vifs[v]);
+	return vr_row_item(tx, r);
+}
+
 /* --- grouping ------------------------------------------------------------------- */
 
 static struct vs_vm_row *vr_row(struct vs_txn *tx, int32_t index)
@@ -850,7 +862,7 @@ static void vr_vifs(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *vm,
 	if (changes && vm->migrate_status == VMIB_ENUM_vmibVmMigrateStatus_inProgress) {
 		vmset_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE, "VM %s is migrating",
 			   vm->name);
-	} else if (changes && vr_power_busy(vr_row_item(tx, r), vm)) {
+	} else if (changes && vr_power_busy(vr_vif_change_item(tx, r), vm)) {
 		/* refused */
 	} else if (changes && (vm->state == VIR_DOMAIN_SHUTDOWN ||
 			       vm->state == VIR_DOMAIN_PMSUSPENDED)) {

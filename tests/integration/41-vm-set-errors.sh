@@ -24,7 +24,13 @@
 #   6. a TestSet the master sends again: vmibd stopped (SIGSTOP) for 6 s
 #      while a PDU creates a VM, longer than agentXTimeout (5 s), so snmpd
 #      sends the TestSet again; vmibd ignores the copy, the SET succeeds
-#      and the VM exists once.
+#      and the VM exists once;
+#   7. a start under way: t41-g (admin running) is powered off with virsh
+#      and libvirtd stopped (SIGSTOP); admin running is accepted at once
+#      (nothing for ACTION to do: the start is a COMMIT step, now blocked in
+#      libvirt); a vif added meanwhile is refused with inconsistentValue and
+#      the reason in t41-g's vmibVmLastError; after SIGCONT the VM runs and
+#      the same vif is hot-plugged.
 # vmibd runs with a private image directory: the test image and a broken
 # one.
 # needs: testbed
@@ -248,6 +254,45 @@ if [ -n "$vpid" ] && kill -0 "$vpid" 2>/dev/null; then
 	sset "$H1" "$O_RS.46" i "$RS_DESTROY" || t_fail "  destroy t41-f: $SET_ERR"
 else
 	t_fail "vmibd of h1: no live pid in $T_TB_DIR/h1/vmibd.pid"
+fi
+
+# --- 7. a start under way: what depends on it is refused -------------------------------------------------
+lpid=$(cat "$T_TB_DIR/h1/libvirtd.pid" 2>/dev/null)
+if x_create "$H1" 47 t41-g 10.141.0.7 "$O_ADMIN.47" i "$A_RUNNING" &&
+	x_wait_oid 60 "$H1" "$O_OPER.47" "$E_RUNNING"; then
+	vsh 1 destroy t41-g >/dev/null 2>&1
+	x_wait_oid 20 "$H1" "$O_OPER.47" "$E_SHUTOFF"
+	t_eq "t41-g powered off with virsh: shut off, admin still running" \
+		"$E_SHUTOFF $A_RUNNING" "$(sget "$H1" "$O_OPER.47") $(sget "$H1" "$O_ADMIN.47")"
+	x_stopped_pid=$lpid
+	kill -STOP "$lpid"
+	if sset "$H1" "$O_ADMIN.47" i "$A_RUNNING"; then
+		t_ok "libvirtd stopped: admin running accepted (the start waits in COMMIT)"
+	else
+		t_fail "libvirtd stopped: admin running: '$SET_ERR'"
+	fi
+	expect_set_error "  a vif added while the start is under way" inconsistentValue \
+		"$O_VIFRS.47.2" "$H1" "$O_VIFRS.47.2" i "$RS_GO" "$O_VIFADDR.47.2" a 10.142.0.7 \
+		"$O_VIFLEN.47.2" u 24
+	case $(sget "$H1" "$O_LASTERR.47") in
+	*"being started or powered off"*) t_ok "  the reason in t41-g's vmibVmLastError" ;;
+	*) t_fail "  vmibVmLastError of t41-g: '$(sget "$H1" "$O_LASTERR.47")'" ;;
+	esac
+	kill -CONT "$lpid"; x_stopped_pid=""
+	if x_wait_oid 60 "$H1" "$O_OPER.47" "$E_RUNNING"; then
+		t_ok "  after SIGCONT t41-g runs"
+	else
+		t_fail "  after SIGCONT t41-g is $(sget "$H1" "$O_OPER.47")"
+	fi
+	if sset "$H1" "$O_VIFRS.47.2" i "$RS_GO" "$O_VIFADDR.47.2" a 10.142.0.7 "$O_VIFLEN.47.2" u 24; then
+		t_ok "  then the same vif is taken"
+	else
+		t_fail "  then the same vif: '$SET_ERR'"
+	fi
+	t_eq "  and hot-plugged: two interfaces in the live definition" 2 \
+		"$(vsh 1 domiflist t41-g | grep -c vnet)"
+else
+	t_fail "t41-g could not be created and started: '$SET_ERR'"
 fi
 
 t_done

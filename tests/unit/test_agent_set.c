@@ -1366,6 +1366,7 @@ static void set_power_pending_refuses_what_depends_on_it(void)
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
 	create_vif(&p, 9, 2, NULL, "10.9.0.9");
 	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_INCONSISTENTVALUE);
+	CU_ASSERT_EQUAL(ix, 1);   /* on the vif's RowStatus */
 	CU_ASSERT_TRUE(has(cached(9)->last_error, "being started or powered off"));
 	vu(&p, TVM, VMIB_COL_vmibVmMemoryKBytes, 9, 0, 262144);
 	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_INCONSISTENTVALUE);
