@@ -480,7 +480,11 @@ static void vp_job_run(struct ctl_job *cj, const struct virt_ops *ops, void *con
 			p->failed = (int)p->n_steps;
 			snprintf(p->err, sizeof(p->err), "libvirt: %s", err);
 		} else if (j->phase == VP_PHASE_COMMIT) {
+			/* its turn is taken and given up, or the COMMITs of
+			 * later PDUs would wait for it for ever */
+			vp_turn_wait(j->turn);
 			vp_commit_unreachable(p, err);
+			vp_turn_end();
 		}
 		return;
 	}

@@ -1383,6 +1383,37 @@ static void set_power_pending_refuses_what_depends_on_it(void)
 	teardown();
 }
 
+/* a COMMIT whose thread cannot connect to libvirt: the start's failure
+ * is reported, and the COMMITs of later PDUs still run */
+static void set_commit_without_connection_lets_later_ones_run(void)
+{
+	struct tpdu p = {0};
+	int ix, i;
+
+	CU_ASSERT_EQUAL_FATAL(setup_with(true), 0);
+	create_vm(&p, 8, "first");
+	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 8, 0, VMIB_ENUM_vmibVmAdminState_shutoff);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);           /* ACTION only: define */
+	fake_virt.fail_open = true;                   /* new connections fail */
+	create_vm(&p, 9, "late");
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	for (i = 0; i < 300 && ctl_pending(); i++)
+		usleep(10000);
+	loop_iterate(50);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(9));
+	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_SHUTOFF);
+	CU_ASSERT_TRUE(has(cached(9)->last_error, "fake refuses"));
+	fake_virt.fail_open = false;
+	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 8, 0, VMIB_ENUM_vmibVmAdminState_running);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	for (i = 0; i < 300 && ctl_pending(); i++)
+		usleep(10000);
+	CU_ASSERT_EQUAL(ctl_pending(), 0);
+	loop_iterate(50);
+	CU_ASSERT_EQUAL(cached(8)->state, VIR_DOMAIN_RUNNING);
+	teardown();
+}
+
 /* --- a created VM's shape rows ----------------------------------------------------------- */
 
 static unsigned int T_meta_reads;
@@ -1459,6 +1490,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(set_retransmitted_testset_is_ignored),
 	UNIT_TEST(set_commit_steps_aim_at_a_state),
 	UNIT_TEST(set_power_pending_refuses_what_depends_on_it),
+	UNIT_TEST(set_commit_without_connection_lets_later_ones_run),
 	UNIT_TEST(set_create_defaults_one_vif_on_the_first_bridge),
 	UNIT_TEST(set_create_with_weight_and_cap_in_one_pdu),
 	UNIT_TEST(set_create_shutoff_only_defines),
