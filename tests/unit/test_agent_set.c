@@ -1272,12 +1272,35 @@ static void set_other_tables_see_what_the_pdu_creates(void)
 	teardown();
 }
 
+/* threaded tests: the control and COMMIT threads' jobs done (at most
+ * 3 s), then their results applied in the loop */
+static void settle(void)
+{
+	int i;
+
+	for (i = 0; i < 300 && ctl_pending(); i++)
+		usleep(10000);
+	loop_iterate(50);
+}
+
+/* createAndGo of VM ix NAME whose start blocks in libvirt (the fake)
+ * until the test sets fake_virt.calls_block back to false */
+static void create_with_blocked_start(struct tpdu *p, oid ix, const char *name)
+{
+	int at;
+
+	snprintf(fake_virt.block_on, sizeof(fake_virt.block_on), "start %s", name);
+	atomic_store(&fake_virt.calls_block, true);
+	create_vm(p, ix, name);
+	CU_ASSERT_EQUAL(run(p, &at), 0);
+}
+
 /* the control thread: ACTION waits set-timeout-ms; a late success is
  * undone by the control thread itself */
 static void set_action_timeout_undoes_a_late_success(void)
 {
 	struct tpdu p = {0};
-	int ix, i;
+	int ix;
 
 	CU_ASSERT_EQUAL_FATAL(setup_with(true), 0);
 	atomic_store(&fake_virt.calls_block, true);
@@ -1287,9 +1310,7 @@ static void set_action_timeout_undoes_a_late_success(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(tracker_host(W.ctx.tracker)->last_error,
 				      "did not answer within 300 ms"));
 	atomic_store(&fake_virt.calls_block, false);
-	for (i = 0; i < 300 && ctl_pending(); i++)
-		usleep(10000);
-	loop_iterate(50);
+	settle();
 	EXPECT_LOG("define slow\nundefine slow\n");
 	CU_ASSERT_PTR_NULL(cached(9));
 	CU_ASSERT_PTR_NULL(fake_virt_find("slow"));
@@ -1306,18 +1327,12 @@ static void set_action_timeout_undoes_a_late_success(void)
 static void set_slow_start_in_commit_is_kept(void)
 {
 	struct tpdu p = {0};
-	int ix, i;
 
 	CU_ASSERT_EQUAL_FATAL(setup_with(true), 0);
-	snprintf(fake_virt.block_on, sizeof(fake_virt.block_on), "start late");
-	atomic_store(&fake_virt.calls_block, true);
-	create_vm(&p, 9, "late");
-	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	create_with_blocked_start(&p, 9, "late");
 	CU_ASSERT_PTR_NOT_NULL(fake_virt_find("late")); /* defined, starting */
 	atomic_store(&fake_virt.calls_block, false);
-	for (i = 0; i < 300 && ctl_pending(); i++)
-		usleep(10000);
-	loop_iterate(50);
+	settle();
 	EXPECT_LOG("define late\nstart late\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(9));
 	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_RUNNING);
@@ -1331,19 +1346,14 @@ static void set_slow_start_in_commit_is_kept(void)
 static void set_commit_steps_aim_at_a_state(void)
 {
 	struct tpdu p = {0};
-	int ix, i;
+	int ix;
 
 	CU_ASSERT_EQUAL_FATAL(setup_with(true), 0);
-	snprintf(fake_virt.block_on, sizeof(fake_virt.block_on), "start late");
-	atomic_store(&fake_virt.calls_block, true);
-	create_vm(&p, 9, "late");
-	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	create_with_blocked_start(&p, 9, "late");
 	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 9, 0, VMIB_ENUM_vmibVmAdminState_paused);
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
 	atomic_store(&fake_virt.calls_block, false);
-	for (i = 0; i < 300 && ctl_pending(); i++)
-		usleep(10000);
-	loop_iterate(50);
+	settle();
 	EXPECT_LOG("define late\nmetadata late\nstart late\nsuspend late\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(9));
 	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_PAUSED);
@@ -1357,13 +1367,10 @@ static void set_commit_steps_aim_at_a_state(void)
 static void set_power_pending_refuses_what_depends_on_it(void)
 {
 	struct tpdu p = {0};
-	int ix, i;
+	int ix;
 
 	CU_ASSERT_EQUAL_FATAL(setup_with(true), 0);
-	snprintf(fake_virt.block_on, sizeof(fake_virt.block_on), "start late");
-	atomic_store(&fake_virt.calls_block, true);
-	create_vm(&p, 9, "late");
-	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	create_with_blocked_start(&p, 9, "late");
 	create_vif(&p, 9, 2, NULL, "10.9.0.9");
 	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_INCONSISTENTVALUE);
 	CU_ASSERT_EQUAL(ix, 1);   /* on the vif's RowStatus */
@@ -1373,9 +1380,7 @@ static void set_power_pending_refuses_what_depends_on_it(void)
 	vs(&p, TVM, VMIB_COL_vmibVmMigrateTarget, 9, 0, "h2");
 	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_INCONSISTENTVALUE);
 	atomic_store(&fake_virt.calls_block, false);
-	for (i = 0; i < 300 && ctl_pending(); i++)
-		usleep(10000);
-	loop_iterate(50);
+	settle();
 	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_RUNNING);
 	create_vif(&p, 9, 2, NULL, "10.9.0.9");
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
@@ -1397,9 +1402,7 @@ static void set_commit_without_connection_lets_later_ones_run(void)
 	fake_virt.fail_open = true;                   /* new connections fail */
 	create_vm(&p, 9, "late");
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
-	for (i = 0; i < 300 && ctl_pending(); i++)
-		usleep(10000);
-	loop_iterate(50);
+	settle();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(9));
 	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_SHUTOFF);
 	CU_ASSERT_TRUE(has(cached(9)->last_error, "fake refuses"));
