@@ -642,6 +642,15 @@ void vmplan_undo(struct vmplan **pp, unsigned int timeout_ms)
 		vp_phase(pp, VP_PHASE_UNDO, timeout_ms);
 }
 
+/* a COMMIT that cannot be run at all: its failure, as a run would report it */
+static void vp_commit_not_run(struct vmplan *p, const char *why)
+{
+	vp_commit_unreachable(p, why);
+	log_msg(LOG_ERR, "virt", "COMMIT of a SET not run: %s", why);
+	if (p->apply)
+		p->apply(p->apply_opaque, p);
+}
+
 void vmplan_commit(struct vmplan **pp)
 {
 	struct vp_job *j;
@@ -651,10 +660,7 @@ void vmplan_commit(struct vmplan **pp)
 		return;
 	j = calloc(1, sizeof(*j));
 	if (!j) {
-		vp_commit_unreachable(p, "out of memory");
-		log_msg(LOG_ERR, "virt", "COMMIT of a SET not run: out of memory");
-		if (p->apply)
-			p->apply(p->apply_opaque, p);
+		vp_commit_not_run(p, "out of memory");
 		return;
 	}
 	j->cj.run = vp_job_run;
@@ -672,10 +678,7 @@ void vmplan_commit(struct vmplan **pp)
 		pthread_mutex_lock(&vp_turn_lock);
 		vp_turn_next--;
 		pthread_mutex_unlock(&vp_turn_lock);
-		vp_commit_unreachable(p, "no thread to run it on");
-		log_msg(LOG_ERR, "virt", "COMMIT of a SET not run: no thread to run it on");
-		if (p->apply)
-			p->apply(p->apply_opaque, p);
+		vp_commit_not_run(p, "no thread to run it on");
 		free(j);
 		return;
 	}

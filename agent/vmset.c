@@ -32,6 +32,8 @@
 
 static struct vs_txn S;
 static bool S_open, S_stray;
+/* the modes seen per PDU, only to recognise a TestSet sent again */
+static struct mibset_txn S_phase;
 
 static bool vs_bridge_sysfs(const char *name)
 {
@@ -408,28 +410,6 @@ static bool vs_begin(netsnmp_agent_request_info *reqinfo)
 	return true;
 }
 
-/*
- * Is this call part of a copy of the PDU's TestSet (mibset.h,
- * mibset_copy)?  The master sends one when vmibd has not answered within
- * agentXTimeout; its RESERVE1 may come before or after the first copy's
- * RESERVE2, even after ACTION.  Collected again, each varbind would be
- * there twice (RESERVE2 would refuse the PDU); taken as a new PDU, it
- * would reset the transaction under the master's CommitSet.
- */
-static bool vs_copy(enum vs_table table, netsnmp_agent_request_info *reqinfo)
-{
-	long id = reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0;
-	unsigned int ended = (1u << MODE_SET_COMMIT) | (1u << MODE_SET_FREE) |
-			     (1u << MODE_SET_UNDO);
-	bool same = S_open && S.transid == id && !(S.done & ended);
-
-	if (reqinfo->mode == MODE_SET_RESERVE1)
-		return same && ((S.done & ~(1u << MODE_SET_RESERVE1)) ||
-				(S.r1_tables & (1u << table)));
-	return same && reqinfo->mode == MODE_SET_RESERVE2 &&
-	       (S.done & (1u << MODE_SET_ACTION));
-}
-
 /* did plan p define target i (and did that step run)? */
 static bool vs_defined(const struct vmplan *p, size_t i)
 {
@@ -587,14 +567,17 @@ static int vs_handler(enum vs_table table, netsnmp_mib_handler *handler,
 
 	if (!S.ctx)
 		S.ctx = t->ctx;
-	if (vs_copy(table, reqinfo)) {
+	/* a copy of the PDU's TestSet, sent again by the master (mibset.h):
+	 * collected again, each varbind would be there twice; taken as a new
+	 * PDU, it would reset the transaction under the master's CommitSet */
+	if (mibset_copy(&S_phase, reqinfo, t)) {
 		log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy is ignored");
 		return SNMP_ERR_NOERROR;
 	}
+	mibset_first(&S_phase, reqinfo);
 	first = vs_begin(reqinfo);
 	switch (reqinfo->mode) {
 	case MODE_SET_RESERVE1:
-		S.r1_tables |= 1u << table;
 		vs_reserve1(t, table, reqinfo, requests);
 		break;
 	case MODE_SET_RESERVE2:

@@ -72,7 +72,6 @@ struct vs_txn {
 	struct vmplan *plan;
 	bool failed;           /* some varbind has an error */
 	uint64_t free_kib;     /* host memory left for VMs started by the PDU */
-	unsigned int r1_tables; /* bit per vs_table whose RESERVE1 was seen */
 };
 
 /* vmrows.c: RESERVE2.  Groups the items into rows, checks them against
