@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "name.h"
 
 enum config_kind {
 	CK_STRING,   /* char *, "" or "none" clears */
@@ -164,16 +165,10 @@ static int config_parse_bool(const char *v, bool *out)
 	return -1;
 }
 
+/* a bridge name: at most IFNAMSIZ - 1 octets, and the name rule (name.h) */
 static int config_valid_ifname(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > 15)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (isspace((unsigned char)s[i]) || s[i] == '/' || s[i] == ':')
-			return 0;
-	return 1;
+	return len <= 15 && name_safe(s, len);
 }
 
 static int config_add_bridges(struct vmibd_config *cfg, const char *v,
@@ -207,9 +202,7 @@ static int config_add_peer(struct vmibd_config *cfg, const char *v, char *err, s
 
 	while (*uri == ' ' || *uri == '\t')
 		uri++;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)v[i]) && v[i] != '-' && v[i] != '_' && v[i] != '.')
-			break;
+	i = name_safe(v, n) ? n : 0;
 	if (n == 0 || i < n || !strstr(uri, "://") || strpbrk(uri, " \t'\"\\<>`")) {
 		snprintf(err, errlen, "'%s' is not NAME URI (e.g. h2 qemu+tcp://10.0.0.2/system)", v);
 		return -1;

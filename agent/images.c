@@ -16,6 +16,7 @@
 
 #include "images.h"
 #include "log.h"
+#include "name.h"
 
 void images_init(struct images *im, const char *root)
 {
@@ -72,6 +73,20 @@ static char *images_field(struct image *img, const char *name, size_t *len)
 	return NULL;
 }
 
+/* the name is a vmibVmImage value, the files are names in the image's
+ * directory: none may be a path or an option (name.h) */
+static int images_names_safe(const struct image *img, char *err, size_t errlen)
+{
+	const char *bad = !name_safe_str(img->name) ? img->name :
+			  !name_safe_str(img->kernel_file) ? img->kernel_file :
+			  !name_safe_str(img->initrd_file) ? img->initrd_file : NULL;
+
+	if (!bad)
+		return 0;
+	snprintf(err, errlen, "'%.64s' is not a safe name (%s)", bad, name_rule_text);
+	return -1;
+}
+
 int images_parse(const char *xml, const char *dirname, struct image *out,
 		 char *err, size_t errlen)
 {
@@ -118,7 +133,7 @@ int images_parse(const char *xml, const char *dirname, struct image *out,
 		snprintf(out->kernel_file, sizeof(out->kernel_file), "vmlinuz");
 	if (!out->initrd_file[0])
 		snprintf(out->initrd_file, sizeof(out->initrd_file), "initrd.img");
-	return 0;
+	return images_names_safe(out, err, errlen);
 }
 
 static char *images_slurp(const char *path)
@@ -151,7 +166,7 @@ static int images_cmp(const void *a, const void *b)
 
 static int images_load_one(struct images *im, const char *entry, struct image *img)
 {
-	char path[4200], err[128], *xml;
+	char path[4200], err[256], *xml;
 
 	snprintf(path, sizeof(path), "%s/%s/image.xml", im->root, entry);
 	xml = images_slurp(path);

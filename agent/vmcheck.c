@@ -10,22 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "name.h"
 #include "vmcheck.h"
 
 bool vmcheck_vm_name(const unsigned char *s, size_t len)
 {
-	size_t i;
-
-	if (len == 0)
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_' || c == '.'))
-			return false;
-	}
-	return true;
+	return name_safe((const char *)s, len);
 }
 
 bool vmcheck_display(const unsigned char *s, size_t len)
@@ -40,14 +30,7 @@ bool vmcheck_display(const unsigned char *s, size_t len)
 
 bool vmcheck_ifname(const unsigned char *s, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > 15)
-		return false;
-	for (i = 0; i < len; i++)
-		if (s[i] <= 0x20 || s[i] > 0x7e || s[i] == '/' || s[i] == ':')
-			return false;
-	return true;
+	return len <= 15 && name_safe((const char *)s, len);
 }
 
 bool vmcheck_mac_unicast(const uint8_t mac[6])
@@ -174,7 +157,7 @@ int vmcheck_target(const unsigned char *s, size_t len)
 	for (i = 0; i < len && vmcheck_host_char(s[i]); i++)
 		;
 	if (i == len)
-		return VMCHECK_TARGET_NAME;
+		return name_safe((const char *)s, len) ? VMCHECK_TARGET_NAME : -1;
 	/* scheme: letters, digits, '+', '-', '.', starting with a letter */
 	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
 		return -1;

@@ -14,11 +14,12 @@
 
 #define VMCHECK_MAX_ROUTES 32
 
-/* vmibVmName: letters, digits, '-', '_', '.' */
+/* vmibVmName, vmibVmImage: the name rule of name.h (VmibSafeName): letters,
+ * digits, '-', '_', '.', not starting with '.' or '-', no ".." */
 bool vmcheck_vm_name(const unsigned char *s, size_t len);
 /* DisplayString (RFC 2579): printable ASCII, no control characters */
 bool vmcheck_display(const unsigned char *s, size_t len);
-/* an interface name as the kernel accepts it (1..15, no '/', ':', blank) */
+/* vmibVifBridge: an interface name, 1..15 octets, following the name rule */
 bool vmcheck_ifname(const unsigned char *s, size_t len);
 /* vmibVifMac: unicast and not all-zero */
 bool vmcheck_mac_unicast(const uint8_t mac[6]);
@@ -39,7 +40,8 @@ struct vmcheck_route {
 int vmcheck_routes(const char *s, struct vmcheck_route *out, size_t *n, char *why,
 		   size_t whylen);
 
-/* vmibVmMigrateTarget: a peer host name (VMCHECK_TARGET_NAME) or a libvirt
+/* vmibVmMigrateTarget: a peer host name following the name rule
+ * (VMCHECK_TARGET_NAME) or a libvirt
  * URI "scheme://..." (VMCHECK_TARGET_URI); -1 neither */
 enum { VMCHECK_TARGET_NAME = 0, VMCHECK_TARGET_URI = 1 };
 int vmcheck_target(const unsigned char *s, size_t len);

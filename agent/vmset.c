@@ -23,6 +23,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "mibset.h"
+#include "name.h"
 #include "shapestore.h"
 #include "vmcheck.h"
 #include "vmib_oids.h"
@@ -227,8 +228,8 @@ static int vs_parse_vm(struct vs_item *it, const netsnmp_variable_list *vb)
 		if ((rc = vs_string(it, vb, 1, VMIB_SIZE_vmibVmName_MAX)))
 			return rc;
 		if (!vmcheck_vm_name((const unsigned char *)it->str, it->len))
-			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "a VM name has only letters, "
-					  "digits, '-', '_' and '.'"), SNMP_ERR_WRONGVALUE;
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "a VM name has %s",
+					  name_rule_text), SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVmImage:
 		if ((rc = vs_string(it, vb, 0, VMIB_SIZE_vmibVmImage_MAX)))
@@ -236,6 +237,9 @@ static int vs_parse_vm(struct vs_item *it, const netsnmp_variable_list *vb)
 		if (it->len == 0)
 			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "an empty image name"),
 			       SNMP_ERR_WRONGVALUE;
+		if (!vmcheck_vm_name((const unsigned char *)it->str, it->len))
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "an image name has %s",
+					  name_rule_text), SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVmMemoryKBytes:
 		return vs_u32(it, vb, 16384, UINT32_MAX);
@@ -290,7 +294,8 @@ static int vs_parse_vif(struct vs_item *it, const netsnmp_variable_list *vb)
 		if ((rc = vs_string(it, vb, 0, VMIB_SIZE_vmibVifBridge_MAX)))
 			return rc;
 		if (it->len && !vmcheck_ifname((const unsigned char *)it->str, it->len))
-			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "not an interface name"),
+			return vmset_fail(it, SNMP_ERR_WRONGVALUE, "not an interface name: a "
+					  "bridge name has at most 15 octets, %s", name_rule_text),
 			       SNMP_ERR_WRONGVALUE;
 		return 0;
 	case VMIB_COL_vmibVifAddr:

@@ -64,6 +64,11 @@ static void config_set_rejects_bad_values_precisely(void)
 	CU_ASSERT_EQUAL(config_set(&c, "log-tokens", "virt,nope", err, sizeof(err)), -1);
 	CU_ASSERT_EQUAL(config_set(&c, "bridge", "a/b", err, sizeof(err)), -1);
 	CU_ASSERT_EQUAL(config_set(&c, "bridge", "averyveryverylongname", err, sizeof(err)), -1);
+	/* bridge and peer names follow the name rule (name.h) */
+	CU_ASSERT_EQUAL(config_set(&c, "bridge", "..", err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(config_set(&c, "bridge", "br0,-x", err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(config_set(&c, "peer", "..h qemu+tcp://10.0.0.2/system", err, sizeof(err)),
+			-1);
 	CU_ASSERT_EQUAL(config_set(&c, "no-such-key", "1", err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "unknown key"));
 	config_free(&c);

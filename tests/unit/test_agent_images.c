@@ -40,6 +40,15 @@ static void images_parse_elements_and_attributes(void)
 	CU_ASSERT_STRING_EQUAL(img.kernel_file, "bzImage");
 	CU_ASSERT_STRING_EQUAL(img.initrd_file, "initrd.img");
 	CU_ASSERT_EQUAL(images_parse("<imagex/>", "d", &img, err, sizeof(err)), -1);
+	/* the image name and its file names are never paths or options */
+	CU_ASSERT_EQUAL(images_parse("<image><name>..</name></image>", "d", &img, err,
+				     sizeof(err)), -1);
+	CU_ASSERT_EQUAL(images_parse("<image><name>-x</name></image>", "d", &img, err,
+				     sizeof(err)), -1);
+	CU_ASSERT_EQUAL(images_parse("<image><kernel>../../boot/vmlinuz</kernel></image>", "d",
+				     &img, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(images_parse("<image><initrd>.hidden</initrd></image>", "d", &img, err,
+				     sizeof(err)), -1);
 	CU_ASSERT_EQUAL(images_parse("<image>", "d", &img, err, sizeof(err)), -1);
 }
 

@@ -25,12 +25,24 @@ static void check_names_and_strings(void)
 	CU_ASSERT_FALSE(vmcheck_vm_name(U("a b")));
 	CU_ASSERT_FALSE(vmcheck_vm_name(U("a/b")));
 	CU_ASSERT_FALSE(vmcheck_vm_name(U("<x>")));
+	/* never a path component or an option (VmibSafeName) */
+	CU_ASSERT_FALSE(vmcheck_vm_name(U("..")));
+	CU_ASSERT_FALSE(vmcheck_vm_name(U(".")));
+	CU_ASSERT_FALSE(vmcheck_vm_name(U("-x")));
+	CU_ASSERT_FALSE(vmcheck_vm_name(U(".hidden")));
+	CU_ASSERT_FALSE(vmcheck_vm_name(U("a..b")));
 	CU_ASSERT_TRUE(vmcheck_display(U("any text, 1.2")));
 	CU_ASSERT_FALSE(vmcheck_display(U("tab\there")));
 	CU_ASSERT_TRUE(vmcheck_ifname(U("br0")));
 	CU_ASSERT_FALSE(vmcheck_ifname(U("a-name-too-long-x")));
 	CU_ASSERT_FALSE(vmcheck_ifname(U("br:0")));
 	CU_ASSERT_FALSE(vmcheck_ifname(U("")));
+	CU_ASSERT_FALSE(vmcheck_ifname(U("..")));
+	CU_ASSERT_FALSE(vmcheck_ifname(U("-br")));
+	CU_ASSERT_FALSE(vmcheck_ifname(U("br..0")));
+	CU_ASSERT_EQUAL(vmcheck_target(U("h2")), VMCHECK_TARGET_NAME);
+	CU_ASSERT_EQUAL(vmcheck_target(U("..")), -1);
+	CU_ASSERT_EQUAL(vmcheck_target(U("-h2")), -1);
 }
 
 static void check_addresses_and_macs(void)
