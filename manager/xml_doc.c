@@ -6,12 +6,14 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
@@ -96,8 +98,8 @@ static void route_error(void *ctx, xmlErrorPtr e)
 		n = n->parent;
 	if (n && n->type == XML_ELEMENT_NODE) {
 		element = (const char *)n->name;
-		if (xmlGetLineNo(n) > 0)
-			line = (unsigned)xmlGetLineNo(n);
+		if (xml_doc_line(n) > 0)
+			line = xml_doc_line(n);
 	}
 	msg = clean_message(e->message);
 	diag_add(s->d, s->file, line, element, "%s", msg);
@@ -214,6 +216,137 @@ static int validate(const char *file, xmlDoc *doc, const struct xml_kind *kind,
 	return rc;
 }
 
+/* --- line numbers past 65535 ------------------------------------------------------ */
+
+/*
+ * libxml2 keeps an element's line in an unsigned short: past 65535 it
+ * stores 65535, and XML_PARSE_BIG_LINES only helps text nodes (their line
+ * goes into psvi), so an element without text around it reads 65535.  The
+ * start-element callback below keeps the true line in the element's psvi,
+ * which nothing else uses in a tree that is not an XSLT or xmlReader one
+ * (the schema validator keeps its own state); xml_doc_line() reads it.
+ */
+static void start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+			  const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+			  int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxt *c = ctx;
+
+	xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces,
+			      nb_attributes, nb_defaulted, attributes);
+	if (c->node && c->input && c->input->line > 0)
+		c->node->psvi = (void *)(intptr_t)c->input->line;
+}
+
+static xmlDoc *read_memory(const char *buf, size_t len, const char *file, int options)
+{
+	xmlParserCtxt *c = xmlNewParserCtxt();
+	xmlDoc *x = NULL;
+
+	if (!c)
+		return NULL;
+	c->sax->startElementNs = start_element;
+	x = xmlCtxtReadMemory(c, buf, (int)len, file, NULL, options);
+	xmlFreeParserCtxt(c);
+	return x;
+}
+
+/* --- what a scenario file may not hold: a DTD, entity references --------------- */
+
+/* the line of the first "<!DOCTYPE" of buf (libxml2 keeps none for a DTD) */
+static unsigned doctype_line(const char *buf, size_t len)
+{
+	const char *p = memmem(buf, len, "<!DOCTYPE", 9);
+	unsigned line = 1;
+
+	if (!p)
+		return 0;
+	for (; buf < p; buf++)
+		line += *buf == '\n';
+	return line;
+}
+
+/* the line of an entity reference: its own, else its neighbours', else the element's */
+static unsigned ref_line(const xmlNode *ref, const xmlNode *element)
+{
+	long line = xmlGetLineNo(ref);
+
+	if (line <= 0 && ref->prev)
+		line = (long)xml_doc_line(ref->prev);
+	if (line <= 0 || line == 65535)
+		line = (long)xml_doc_line(element);
+	return line > 0 ? (unsigned)line : 0;
+}
+
+static bool has_entity_ref(const xmlAttr *a)
+{
+	const xmlNode *c;
+
+	for (c = a->children; c; c = c->next)
+		if (c->type == XML_ENTITY_REF_NODE)
+			return true;
+	return false;
+}
+
+/*
+ * Report and remove every entity reference under element: an attribute
+ * holding one is removed whole (its value is not what the file says), a
+ * reference in content is removed.  Nothing is expanded.  The parser's
+ * depth limit (256) bounds the recursion.
+ */
+static void drop_entity_refs(const char *file, xmlNode *element, struct diag *d)
+{
+	xmlAttr *a, *next_a;
+	xmlNode *c, *next_c;
+
+	for (a = element->properties; a; a = next_a) {
+		next_a = a->next;
+		if (!has_entity_ref(a))
+			continue;
+		xml_doc_problem(d, file, element, "attribute '%s': an entity reference is not "
+				"accepted (a scenario file has no DTD)", (const char *)a->name);
+		xmlRemoveProp(a);
+	}
+	for (c = element->children; c; c = next_c) {
+		next_c = c->next;
+		if (c->type == XML_ELEMENT_NODE) {
+			drop_entity_refs(file, c, d);
+		} else if (c->type == XML_ENTITY_REF_NODE) {
+			diag_add(d, file, ref_line(c, element), (const char *)element->name,
+				 "entity reference '&%s;' is not accepted (a scenario file has no "
+				 "DTD)", (const char *)c->name);
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+	}
+}
+
+/*
+ * A DTD could inject attribute defaults and entities that the schema never
+ * sees: it is refused (a problem), and removed with every reference to its
+ * entities, so that nothing of it reaches the schema validator or the model
+ * and the rest of the file is still validated.
+ */
+static void refuse_dtd(const char *file, const char *buf, size_t len, xmlDoc *doc,
+		       struct diag *d)
+{
+	xmlDtd *dtd;
+
+	if (doc->intSubset || doc->extSubset)
+		diag_add(d, file, doctype_line(buf, len), "xml", "a DOCTYPE is not accepted: a "
+			 "scenario file has no DTD, internal subset, entity or attribute default");
+	if (xmlDocGetRootElement(doc))
+		drop_entity_refs(file, xmlDocGetRootElement(doc), d);
+	while ((dtd = doc->intSubset ? doc->intSubset : doc->extSubset) != NULL) {
+		xmlUnlinkNode((xmlNode *)dtd);
+		if (doc->intSubset == dtd)
+			doc->intSubset = NULL;
+		if (doc->extSubset == dtd)
+			doc->extSubset = NULL;
+		xmlFreeDtd(dtd);
+	}
+}
+
 int xml_doc_parse(const char *file, const char *buf, size_t len,
 		  const struct xml_kind *kind, const char *schema_dir,
 		  struct diag *d, xmlDoc **doc)
@@ -227,15 +360,21 @@ int xml_doc_parse(const char *file, const char *buf, size_t len,
 		diag_add(d, file, 0, "xml", "larger than %u MiB", XML_DOC_MAX_BYTES >> 20);
 		return 0;
 	}
-	/* no network, no entity substitution, line numbers past 65535 */
+	/*
+	 * No network, line numbers past 65535; and on purpose neither
+	 * XML_PARSE_NOENT (entity substitution) nor XML_PARSE_DTDATTR (DTD
+	 * attribute defaults) nor XML_PARSE_DTDLOAD: refuse_dtd() reports and
+	 * removes what a DTD brought before anything reads the tree.
+	 */
 	xmlSetStructuredErrorFunc(&sink, route_error);
-	x = xmlReadMemory(buf, (int)len, file, NULL, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
+	x = read_memory(buf, len, file, XML_PARSE_NONET | XML_PARSE_BIG_LINES);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	if (!x) {
 		if (sink.count == 0)
 			diag_add(d, file, 0, "xml", "not an XML document");
 		return 0;
 	}
+	refuse_dtd(file, buf, len, x, d);
 	if (!root_ok(xmlDocGetRootElement(x), kind)) {
 		wrong_root(file, xmlDocGetRootElement(x), kind, d);
 		xmlFreeDoc(x);
@@ -324,19 +463,47 @@ bool xml_doc_is(const xmlNode *node, const char *name)
 
 unsigned xml_doc_line(const xmlNode *node)
 {
-	long line = xmlGetLineNo(node);
+	long line;
 
+	if (node->type == XML_ELEMENT_NODE && node->psvi)
+		return (unsigned)(intptr_t)node->psvi;
+	line = xmlGetLineNo(node);
 	return line > 0 ? (unsigned)line : 0;
+}
+
+/*
+ * The attribute in no namespace, as written in the file: never one of
+ * another namespace with the same local name, never a DTD default
+ * (xmlGetProp(), xmlGetNoNsProp() and xmlHasProp() look in the DTD, and
+ * xmlHasProp() ignores namespaces).
+ */
+static const xmlAttr *own_attr(const xmlNode *node, const char *name)
+{
+	const xmlAttr *a;
+
+	for (a = node->properties; a; a = a->next)
+		if (!a->ns && a->type == XML_ATTRIBUTE_NODE &&
+		    strcmp((const char *)a->name, name) == 0)
+			return a;
+	return NULL;
+}
+
+bool xml_doc_has(const xmlNode *node, const char *name)
+{
+	return own_attr(node, name) != NULL;
 }
 
 char *xml_doc_attr(const xmlNode *node, const char *name)
 {
-	xmlChar *v = xmlGetNoNsProp(node, (const xmlChar *)name);
+	const xmlAttr *a = own_attr(node, name);
+	xmlChar *v;
 	char *s;
 
-	if (!v)
+	if (!a)
 		return NULL;
-	s = mem_strdup((const char *)v);
+	/* refuse_dtd() left no entity reference: this is the text itself */
+	v = xmlNodeListGetString(node->doc, a->children, 1);
+	s = mem_strdup(v ? (const char *)v : "");
 	xmlFree(v);
 	return s;
 }

@@ -44,7 +44,9 @@ char *xml_doc_schema_dir(const char *dir);
 
 /*
  * Parse `len` bytes of `buf` (named `file` in problems) as a document of
- * `kind` and validate it.  Returns 0 with *doc set (possibly schema-invalid:
+ * `kind` and validate it.  A DOCTYPE is a problem, and is removed with every
+ * entity reference (each one a problem) before the schema sees the rest:
+ * no DTD default, entity or network access reaches the model.  Returns 0 with *doc set (possibly schema-invalid:
  * the problems are in d) or NULL (not well-formed, or the wrong root; in
  * d), or -1 when the schema itself could not be loaded (a broken install,
  * reported in d against the schema file).
@@ -62,7 +64,10 @@ xmlNode *xml_doc_next(const xmlNode *node);
 bool xml_doc_is(const xmlNode *node, const char *name);
 
 unsigned xml_doc_line(const xmlNode *node);
+/* the attribute in no namespace as the file has it (never another
+ * namespace's, never a DTD default); NULL when absent */
 char *xml_doc_attr(const xmlNode *node, const char *name);
+bool xml_doc_has(const xmlNode *node, const char *name);
 /* true when present and a valid unsigned 32-bit decimal */
 bool xml_doc_u32(const xmlNode *node, const char *name, uint32_t *out);
 /* xs:boolean; absent or invalid gives dflt */

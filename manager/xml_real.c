@@ -37,7 +37,7 @@ static void parse_host(struct real_env *r, const xmlNode *n)
 	xml_doc_u32(n, "memoryMiB", &h->memory_mib);
 	xml_doc_u32(n, "reservedMemoryMiB", &h->reserved_mib);
 	if (!xml_doc_u32(n, "maxVcpusPerCpu", &h->max_vcpus_per_cpu) &&
-	    !xmlHasProp(n, (const xmlChar *)"maxVcpusPerCpu"))
+	    !xml_doc_has(n, "maxVcpusPerCpu"))
 		h->max_vcpus_per_cpu = ENV_DEFAULT_VCPUS_PER_CPU;
 	/* the schema has said what is wrong; placement must not say it again */
 	h->bad_size = h->cpus == 0 || h->memory_mib == 0 || h->max_vcpus_per_cpu == 0;

@@ -79,11 +79,11 @@ static void parse_vm(struct virt_env *v, const xmlNode *n)
 	vm->memory_mib = ENV_DEFAULT_MEMORY_MIB;
 	vm->vcpus = ENV_DEFAULT_VCPUS;
 	/* out of the schema's ranges (VmMemoryMiB, VmVcpus): already reported */
-	if (xmlHasProp(n, (const xmlChar *)"memoryMiB") &&
+	if (xml_doc_has(n, "memoryMiB") &&
 	    (!xml_doc_u32(n, "memoryMiB", &vm->memory_mib) || vm->memory_mib < 16 ||
 	     vm->memory_mib > 4194303))
 		vm->bad_size = true;
-	if (xmlHasProp(n, (const xmlChar *)"vcpus") &&
+	if (xml_doc_has(n, "vcpus") &&
 	    (!xml_doc_u32(n, "vcpus", &vm->vcpus) || vm->vcpus < 1 || vm->vcpus > 256))
 		vm->bad_size = true;
 	vm->host = xml_doc_attr(n, "host");
