@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "units.h"
+#include "utf8.h"
 
 struct unit {
 	const char *suffix;
@@ -119,10 +120,11 @@ static void explain_unit(const struct unit_kind *k, enum units_kind kind,
 		snprintf(why, UNITS_WHY_LEN, "units are case-sensitive: write %s", u->suffix);
 	else if (kind == UNITS_RATE_KBPS && n >= 3 && strcasecmp(suffix + n - 3, "bps") == 0)
 		snprintf(why, UNITS_WHY_LEN,
-			 "'%.16s' is ambiguous (tc reads it as bytes per second): use %s",
-			 suffix, k->choices);
+			 "'%.*s' is ambiguous (tc reads it as bytes per second): use %s",
+			 (int)utf8_prefix(suffix, 16), suffix, k->choices);
 	else
-		snprintf(why, UNITS_WHY_LEN, "unknown unit '%.16s' (use %s)", suffix, k->choices);
+		snprintf(why, UNITS_WHY_LEN, "unknown unit '%.*s' (use %s)",
+			 (int)utf8_prefix(suffix, 16), suffix, k->choices);
 }
 
 static int convert(const struct unit_kind *k, uint64_t mant, unsigned frac,
