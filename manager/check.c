@@ -5,30 +5,41 @@
  * It reads and resolves; it builds no per-host state (merge.c does).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "diag.h"
+#include "keymap.h"
+#include "mem.h"
 
 /* --- real environment ------------------------------------------------------ */
 
+/*
+ * Names and addresses used twice are found with hashes (keymap.h), each
+ * reported against the first element that has them: checking n elements
+ * costs O(n).
+ */
 static void check_real_names(const struct real_env *r, struct diag *d)
 {
-	size_t i, j;
+	struct keymap addresses = {0}, switches = {0};
+	const struct real_host *first;
+	const struct real_switch *first_sw;
+	size_t i;
 
 	for (i = 0; i < r->n_hosts; i++) {
 		const struct real_host *h = &r->hosts[i];
 
-		for (j = 0; j < i && h->name; j++)
-			if (r->hosts[j].name && strcmp(r->hosts[j].name, h->name) == 0)
-				diag_add(d, r->file, h->line, "host",
-					 "name '%s' is already used by the host at line %u",
-					 h->name, r->hosts[j].line);
-		for (j = 0; j < i && h->address; j++)
-			if (r->hosts[j].address && strcmp(r->hosts[j].address, h->address) == 0)
-				diag_add(d, r->file, h->line, "host",
-					 "address %s is already used by host '%s' (line %u)",
-					 h->address, r->hosts[j].name, r->hosts[j].line);
+		first = env_real_host(r, h->name);
+		if (first && first != h)
+			diag_add(d, r->file, h->line, "host",
+				 "name '%s' is already used by the host at line %u",
+				 h->name, first->line);
+		first = keymap_put_str(&addresses, h->address, (void *)h);
+		if (first)
+			diag_add(d, r->file, h->line, "host",
+				 "address %s is already used by host '%s' (line %u)",
+				 h->address, first->name, first->line);
 		if (h->memory_mib && h->reserved_mib >= h->memory_mib)
 			diag_add(d, r->file, h->line, "host",
 				 "reservedMemoryMiB %u leaves no memory for VMs (memoryMiB %u)",
@@ -41,54 +52,50 @@ static void check_real_names(const struct real_env *r, struct diag *d)
 		if (h)
 			diag_add(d, r->file, s->line, "switch",
 				 "name '%s' is already used by the host at line %u", s->name, h->line);
-		for (j = 0; j < i && s->name; j++)
-			if (r->switches[j].name && strcmp(r->switches[j].name, s->name) == 0)
-				diag_add(d, r->file, s->line, "switch",
-					 "name '%s' is already used by the switch at line %u",
-					 s->name, r->switches[j].line);
+		first_sw = keymap_put_str(&switches, s->name, (void *)s);
+		if (first_sw)
+			diag_add(d, r->file, s->line, "switch",
+				 "name '%s' is already used by the switch at line %u",
+				 s->name, first_sw->line);
 	}
+	keymap_release(&addresses);
+	keymap_release(&switches);
 }
 
-static const struct real_vm *find_running(const struct real_env *r, const char *name,
-					  size_t before_host, size_t before_vm,
-					  const struct real_host **host)
-{
-	size_t i, j;
-
-	for (i = 0; i <= before_host && i < r->n_hosts; i++) {
-		for (j = 0; j < r->hosts[i].n_vms; j++) {
-			const struct real_vm *vm = &r->hosts[i].vms[j];
-
-			if (i == before_host && j >= before_vm)
-				break;
-			if (vm->name && strcmp(vm->name, name) == 0) {
-				*host = &r->hosts[i];
-				return vm;
-			}
-		}
-	}
-	return NULL;
-}
+/* a running VM's name, first seen on host */
+struct running {
+	const struct real_vm *vm;
+	const struct real_host *host;
+};
 
 static void check_real_vms(const struct real_env *r, struct diag *d)
 {
-	const struct real_host *other;
-	const struct real_vm *prev;
-	size_t i, j;
+	struct keymap seen = {0};
+	struct running *v = NULL;
+	const struct running *prev;
+	size_t i, j, n = 0, total = 0;
 
+	for (i = 0; i < r->n_hosts; i++)
+		total += r->hosts[i].n_vms;
+	v = mem_array(NULL, total ? total : 1, sizeof(*v));
 	for (i = 0; i < r->n_hosts; i++) {
 		for (j = 0; j < r->hosts[i].n_vms; j++) {
 			const struct real_vm *vm = &r->hosts[i].vms[j];
 
 			if (!vm->name)
 				continue;
-			prev = find_running(r, vm->name, i, j, &other);
+			v[n] = (struct running){ vm, &r->hosts[i] };
+			prev = keymap_put_str(&seen, vm->name, &v[n]);
 			if (prev)
 				diag_add(d, r->file, vm->line, "vm",
 					 "'%s' is already running on host '%s' (line %u)",
-					 vm->name, other->name, prev->line);
+					 vm->name, prev->host->name, prev->vm->line);
+			else
+				n++;
 		}
 	}
+	keymap_release(&seen);
+	free(v);
 }
 
 static bool real_node_exists(const struct real_env *r, const char *name)
@@ -134,14 +141,13 @@ static void check_subnets(const struct virt_env *v, struct diag *d)
 	size_t i, j;
 
 	for (i = 0; i < v->n_subnets; i++) {
-		const struct virt_subnet *s = &v->subnets[i];
+		const struct virt_subnet *s = &v->subnets[i], *first = env_virt_subnet(v, s->name);
 		struct ip4_prefix net;
 
-		for (j = 0; j < i && s->name; j++)
-			if (v->subnets[j].name && strcmp(v->subnets[j].name, s->name) == 0)
-				diag_add(d, v->file, s->line, "subnet",
-					 "name '%s' is already used by the subnet at line %u",
-					 s->name, v->subnets[j].line);
+		if (first && first != s)
+			diag_add(d, v->file, s->line, "subnet",
+				 "name '%s' is already used by the subnet at line %u",
+				 s->name, first->line);
 		if (!s->has_prefix)
 			continue;
 		net = ip4_network(&s->prefix);
@@ -234,26 +240,22 @@ static void check_iface_address(const struct virt_env *v, const struct virt_ifac
 			 ip4_format_prefix(&s->prefix, p));
 }
 
-/* the first interface (of any VM, in file order) before ifc with its address */
-static bool address_taken(const struct virt_env *v, const struct virt_iface *ifc,
-			  const struct virt_vm **by, const struct virt_iface **at)
+/*
+ * The first interface (of any VM, in file order) before ifc with its
+ * address: the VMs are checked in file order, and each interface enters
+ * the two maps (address -> VM, address -> interface) when it is checked.
+ */
+struct addr_owners {
+	struct keymap vm, iface;
+};
+
+static bool address_taken(struct addr_owners *o, const struct virt_vm *vm,
+			  const struct virt_iface *ifc, const struct virt_vm **by,
+			  const struct virt_iface **at)
 {
-	size_t i, j;
-
-	for (i = 0; i < v->n_vms; i++) {
-		for (j = 0; j < v->vms[i].n_ifaces; j++) {
-			const struct virt_iface *o = &v->vms[i].ifaces[j];
-
-			if (o == ifc)
-				return false;
-			if (o->has_addr && o->addr == ifc->addr) {
-				*by = &v->vms[i];
-				*at = o;
-				return true;
-			}
-		}
-	}
-	return false;
+	*by = keymap_put(&o->vm, &ifc->addr, sizeof(ifc->addr), (void *)vm);
+	*at = keymap_put(&o->iface, &ifc->addr, sizeof(ifc->addr), (void *)ifc);
+	return *by != NULL;
 }
 
 /* a route of vm, before route r, to the same network */
@@ -309,19 +311,17 @@ static void check_routes(const struct virt_env *v, const struct virt_vm *vm,
 	}
 }
 
-static void check_vm(const struct virt_env *v, struct virt_vm *vm, size_t index,
+static void check_vm(const struct virt_env *v, struct virt_vm *vm, struct addr_owners *owners,
 		     struct diag *d)
 {
-	const struct virt_vm *by;
+	const struct virt_vm *by, *first = env_virt_vm(v, vm->name);
 	const struct virt_iface *at;
 	char a[IP4_STRLEN];
 	size_t i, j;
 
-	for (j = 0; j < index && vm->name; j++)
-		if (v->vms[j].name && strcmp(v->vms[j].name, vm->name) == 0)
-			diag_add(d, v->file, vm->line, "vm",
-				 "name '%s' is already used by the vm at line %u", vm->name,
-				 v->vms[j].line);
+	if (first && first != vm)
+		diag_add(d, v->file, vm->line, "vm",
+			 "name '%s' is already used by the vm at line %u", vm->name, first->line);
 	if (vm->name && env_virt_subnet(v, vm->name))
 		diag_add(d, v->file, vm->line, "vm", "name '%s' is already used by the subnet at line %u",
 			 vm->name, env_virt_subnet(v, vm->name)->line);
@@ -330,7 +330,7 @@ static void check_vm(const struct virt_env *v, struct virt_vm *vm, size_t index,
 
 		resolve_iface_subnet(v, ifc, d);
 		check_iface_address(v, ifc, d);
-		if (ifc->has_addr && address_taken(v, ifc, &by, &at))
+		if (ifc->has_addr && address_taken(owners, vm, ifc, &by, &at))
 			diag_add(d, v->file, ifc->line, "interface",
 				 "address %s is already used by vm '%s' (line %u)",
 				 ip4_format(ifc->addr, a), by->name, at->line);
@@ -383,7 +383,9 @@ static void check_link_params(const struct virt_env *v, const struct virt_link *
 
 static void check_links(struct virt_env *v, struct diag *d)
 {
-	size_t i, j;
+	struct keymap names = {0};
+	const struct virt_link *first;
+	size_t i;
 
 	for (i = 0; i < v->n_links; i++) {
 		struct virt_link *l = &v->links[i];
@@ -393,25 +395,31 @@ static void check_links(struct virt_env *v, struct diag *d)
 		if (l->from.name && l->to.name && strcmp(l->from.name, l->to.name) == 0)
 			diag_add(d, v->file, l->line, "link", "from and to are both '%s'",
 				 l->from.name);
-		for (j = 0; j < i && l->name; j++)
-			if (v->links[j].name && strcmp(v->links[j].name, l->name) == 0)
-				diag_add(d, v->file, l->line, "link",
-					 "name '%s' is already used by the link at line %u",
-					 l->name, v->links[j].line);
+		first = keymap_put_str(&names, l->name, l);
+		if (first)
+			diag_add(d, v->file, l->line, "link",
+				 "name '%s' is already used by the link at line %u",
+				 l->name, first->line);
 		check_link_params(v, l, d);
 	}
+	keymap_release(&names);
 }
 
-static bool same_rule(const struct virt_rule *a, const struct virt_rule *b)
+/* what makes two rules the same: action, symmetric, from, to (NULL: none) */
+static char *rule_key(const struct virt_rule *r)
 {
-	return a->action == b->action && a->symmetric == b->symmetric && a->from.name &&
-	       b->from.name && a->to.name && b->to.name &&
-	       strcmp(a->from.name, b->from.name) == 0 && strcmp(a->to.name, b->to.name) == 0;
+	if (!r->from.name || !r->to.name)
+		return NULL;
+	return mem_printf("%d %d %s %s", (int)r->action, (int)r->symmetric, r->from.name,
+			  r->to.name);
 }
 
 static void check_rules(struct virt_env *v, struct diag *d)
 {
-	size_t i, j;
+	struct keymap seen = {0};
+	const struct virt_rule *first;
+	char **keys = mem_array(NULL, v->n_rules ? v->n_rules : 1, sizeof(*keys));
+	size_t i;
 
 	for (i = 0; i < v->n_rules; i++) {
 		struct virt_rule *r = &v->rules[i];
@@ -421,20 +429,28 @@ static void check_rules(struct virt_env *v, struct diag *d)
 		if (r->from.name && r->to.name && strcmp(r->from.name, r->to.name) == 0)
 			diag_add(d, v->file, r->line, r->element, "from and to are both '%s'",
 				 r->from.name);
-		for (j = 0; j < i; j++)
-			if (same_rule(&v->rules[j], r))
-				diag_add(d, v->file, r->line, r->element,
-					 "repeats the rule at line %u", v->rules[j].line);
+		keys[i] = rule_key(r);
+		first = keymap_put_str(&seen, keys[i], r);
+		if (first)
+			diag_add(d, v->file, r->line, r->element,
+				 "repeats the rule at line %u", first->line);
 	}
+	keymap_release(&seen);
+	for (i = 0; i < v->n_rules; i++)
+		free(keys[i]);
+	free(keys);
 }
 
 void check_virtual(struct virt_env *v, struct diag *d)
 {
+	struct addr_owners owners = {{0}, {0}};
 	size_t i;
 
 	check_subnets(v, d);
 	for (i = 0; i < v->n_vms; i++)
-		check_vm(v, &v->vms[i], i, d);
+		check_vm(v, &v->vms[i], &owners, d);
+	keymap_release(&owners.vm);
+	keymap_release(&owners.iface);
 	check_links(v, d);
 	check_rules(v, d);
 }

@@ -39,6 +39,7 @@ void env_real_free(struct real_env *r)
 	free(r->links);
 	free(r->file);
 	free(r->name);
+	keymap_release(&r->host_by_name);
 	free(r);
 }
 
@@ -82,13 +83,38 @@ void env_virt_free(struct virt_env *v)
 	free(v->rules);
 	free(v->file);
 	free(v->name);
+	keymap_release(&v->vm_by_name);
+	keymap_release(&v->subnet_by_name);
 	free(v);
+}
+
+void env_real_index(struct real_env *r)
+{
+	size_t i;
+
+	keymap_release(&r->host_by_name);
+	for (i = 0; i < r->n_hosts; i++)
+		keymap_put_str(&r->host_by_name, r->hosts[i].name, &r->hosts[i]);
+}
+
+void env_virt_index(struct virt_env *v)
+{
+	size_t i;
+
+	keymap_release(&v->vm_by_name);
+	keymap_release(&v->subnet_by_name);
+	for (i = 0; i < v->n_vms; i++)
+		keymap_put_str(&v->vm_by_name, v->vms[i].name, &v->vms[i]);
+	for (i = 0; i < v->n_subnets; i++)
+		keymap_put_str(&v->subnet_by_name, v->subnets[i].name, &v->subnets[i]);
 }
 
 const struct real_host *env_real_host(const struct real_env *r, const char *name)
 {
 	size_t i;
 
+	if (r->host_by_name.cap)
+		return keymap_get_str(&r->host_by_name, name);
 	for (i = 0; name && i < r->n_hosts; i++)
 		if (r->hosts[i].name && strcmp(r->hosts[i].name, name) == 0)
 			return &r->hosts[i];
@@ -99,6 +125,8 @@ const struct virt_vm *env_virt_vm(const struct virt_env *v, const char *name)
 {
 	size_t i;
 
+	if (v->vm_by_name.cap)
+		return keymap_get_str(&v->vm_by_name, name);
 	for (i = 0; name && i < v->n_vms; i++)
 		if (v->vms[i].name && strcmp(v->vms[i].name, name) == 0)
 			return &v->vms[i];
@@ -109,6 +137,8 @@ const struct virt_subnet *env_virt_subnet(const struct virt_env *v, const char *
 {
 	size_t i;
 
+	if (v->subnet_by_name.cap)
+		return keymap_get_str(&v->subnet_by_name, name);
 	for (i = 0; name && i < v->n_subnets; i++)
 		if (v->subnets[i].name && strcmp(v->subnets[i].name, name) == 0)
 			return &v->subnets[i];

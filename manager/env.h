@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "ip4.h"
+#include "keymap.h"
 #include "state.h"
 
 struct real_vm {                 /* a VM already running on a host */
@@ -69,6 +70,7 @@ struct real_env {
 	size_t n_switches;
 	struct real_link *links;
 	size_t n_links;
+	struct keymap host_by_name;        /* env_real_index(): first host of a name */
 };
 
 #define ENV_DEFAULT_IMAGE "vmib-test"
@@ -165,10 +167,19 @@ struct virt_env {
 	enum state_action isolation_default;
 	struct virt_rule *rules;
 	size_t n_rules;
+	struct keymap vm_by_name;          /* env_virt_index(): first VM of a name */
+	struct keymap subnet_by_name;      /* and first subnet */
 };
 
 void env_real_free(struct real_env *r);
 void env_virt_free(struct virt_env *v);
+/*
+ * Index the names once the env is complete (the parsers do), so that the
+ * look-ups below cost O(1); without an index they scan.  Either way they
+ * return the first element of the name, in file order.
+ */
+void env_real_index(struct real_env *r);
+void env_virt_index(struct virt_env *v);
 const struct real_host *env_real_host(const struct real_env *r, const char *name);
 const struct virt_vm *env_virt_vm(const struct virt_env *v, const char *name);
 const struct virt_subnet *env_virt_subnet(const struct virt_env *v, const char *name);

@@ -20,7 +20,42 @@ struct ctx {
 	struct state *s;
 	struct diag *d;
 	size_t *slot;            /* per virtual VM: its index in its host's vms */
+	struct members *members; /* per subnet: the VMs with an interface in it */
 };
+
+/* indexes into v->vms, in file order: a link to a subnet visits only these */
+struct members {
+	size_t *vm;
+	size_t n;
+};
+
+static void build_members(struct ctx *c)
+{
+	const struct virt_env *v = c->v;
+	struct members *m;
+	size_t i, j;
+
+	c->members = mem_array(NULL, v->n_subnets ? v->n_subnets : 1, sizeof(*c->members));
+	memset(c->members, 0, (v->n_subnets ? v->n_subnets : 1) * sizeof(*c->members));
+	for (i = 0; i < v->n_vms; i++) {
+		for (j = 0; j < v->vms[i].n_ifaces; j++) {
+			if (!v->vms[i].ifaces[j].subnet)
+				continue;
+			m = &c->members[v->vms[i].ifaces[j].subnet - v->subnets];
+			if (m->n == 0 || m->vm[m->n - 1] != i)
+				*MEM_PUSH(m->vm, m->n) = i;
+		}
+	}
+}
+
+static void free_members(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->v->n_subnets; i++)
+		free(c->members[i].vm);
+	free(c->members);
+}
 
 /* --- routing helpers over the virtual environment ----------------------------- */
 
@@ -244,11 +279,22 @@ static size_t shape_direction(struct ctx *c, const struct virt_link *l,
 {
 	char *name = l->name ? mem_strdup(l->name) : mem_printf("%s>%s", from->name, to->name);
 	struct ip4_prefix src;
-	size_t i, j, n = 0;
+	size_t i, j, k, n = 0, one, count;
+	const size_t *cand;
 
-	for (i = 0; i < c->v->n_vms; i++) {
-		const struct virt_vm *vm = &c->v->vms[i];
+	/* the receivers: the VM itself, or the subnet's members (linear in all) */
+	if (to->kind == VIRT_EP_VM) {
+		one = (size_t)(to->vm - c->v->vms);
+		cand = &one;
+		count = 1;
+	} else {
+		cand = c->members[to->subnet - c->v->subnets].vm;
+		count = c->members[to->subnet - c->v->subnets].n;
+	}
+	for (k = 0; k < count; k++) {
+		const struct virt_vm *vm = &c->v->vms[cand[k]];
 
+		i = cand[k];
 		if (to->kind == VIRT_EP_VM && vm != to->vm)
 			continue;
 		if (vm == from->vm || vm->n_ifaces == 0)
@@ -410,7 +456,7 @@ static void copy_isolation(const struct state_host *proto, struct state_host *h)
 void merge_build(const struct real_env *r, const struct virt_env *v,
 		 const struct placement *p, struct state *out, struct diag *d)
 {
-	struct ctx c = { r, v, p, out, d, NULL };
+	struct ctx c = { r, v, p, out, d, NULL, NULL };
 	struct state proto_state = { 0 };
 	struct state_host *proto;
 	size_t i;
@@ -421,7 +467,9 @@ void merge_build(const struct real_env *r, const struct virt_env *v,
 	for (i = 0; i < v->n_vms; i++)
 		if (p->host[i] != PLACE_NONE)
 			build_vm(&c, i);
+	build_members(&c);
 	build_shapes(&c);
+	free_members(&c);
 	order_shapes(out);
 	proto = MEM_PUSH(proto_state.hosts, proto_state.n_hosts);
 	build_isolation_proto(v, proto);

@@ -76,5 +76,6 @@ struct real_env *xml_real_parse(const char *file, const xmlDoc *doc, struct diag
 			parse_link(r, n, d);
 		}
 	}
+	env_real_index(r);
 	return r;
 }

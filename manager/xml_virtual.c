@@ -162,5 +162,6 @@ struct virt_env *xml_virtual_parse(const char *file, const xmlDoc *doc, struct d
 		else if (xml_doc_is(n, "isolation"))
 			parse_isolation(v, n);
 	}
+	env_virt_index(v);
 	return v;
 }
