@@ -6,6 +6,7 @@
 #   make image      the guest image (build/images/vmib-test/)
 #   make demo       local testbed + example scenario
 #   make bench      the DESIGN §7 measurements
+#   make check-fuzz the libFuzzer targets (clang), time-boxed (build/fuzz/)
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
@@ -42,8 +43,8 @@ IMAGE    := $(BUILD)/images/vmib-test/image.xml
 
 PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
-.PHONY: all deps mibs check check-mib check-unit check-integration image demo \
-        bench clean testbed-down
+.PHONY: all deps mibs check check-mib check-unit check-integration check-fuzz fuzz image \
+        demo bench clean testbed-down
 all: $(PROGRAMS)
 
 # --- generated OIDs (never typed by hand) ----------------------------------
@@ -98,6 +99,37 @@ $(BUILD)/bin/unit-tests: $(call san,$(UNIT_SRC)) $(BUILD)/lib-san/libvmibagent.a
 	  -Wl,--start-group $(BUILD)/lib-san/libvmibagent.a $(BUILD)/lib-san/libvmibctl.a \
 	  $(BUILD)/lib-san/libvmibcommon.a -Wl,--end-group $(LIBS) $(TESTLIBS)
 
+# --- fuzzing (libFuzzer, clang) ---------------------------------------------
+# Every object again, built by clang with the fuzzer's coverage and ASan +
+# UBSan, into build/fuzz/; tests/fuzz/fuzz_NAME.c (those defining
+# LLVMFuzzerTestOneInput) become build/fuzz/NAME, linked with the other
+# tests/fuzz/*.c and the same library sources as the programs.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(shell grep -l LLVMFuzzerTestOneInput tests/fuzz/fuzz_*.c 2>/dev/null))
+FUZZ_HELPERS := $(filter-out $(patsubst %,tests/fuzz/fuzz_%.c,$(FUZZ_TARGETS)),$(wildcard tests/fuzz/*.c))
+FUZZ_LIB_SRC := $(COMMON_SRC) $(AGENT_SRC) $(MANAGER_SRC) $(FUZZ_HELPERS)
+fuzzobj = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(1))
+FUZZERS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/obj/%.o: %.c | $(GEN_OIDS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz -std=gnu11 $(WARN) -MMD -MP $(FUZZ_FLAGS) -c $< -o $@
+
+$(BUILD)/fuzz/libvmibfuzz.a: $(call fuzzobj,$(FUZZ_LIB_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libvmibfuzz.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libvmibfuzz.a $(LIBS)
+
+fuzz: $(FUZZERS)
+
+# FUZZ_SECONDS (default 60) per target; see tests/fuzz/run
+check-fuzz:
+	tests/fuzz/run
+
 # --- set-up -----------------------------------------------------------------
 deps:
 	tests/tools/install-deps mk/debian-packages.txt
@@ -135,6 +167,6 @@ testbed-down:
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/lib $(BUILD)/lib-san $(BUILD)/bin \
-	       $(BUILD)/gen $(BUILD)/results
+	       $(BUILD)/gen $(BUILD)/results $(BUILD)/fuzz
 
--include $(shell find $(BUILD)/obj $(BUILD)/obj-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)

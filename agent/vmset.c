@@ -321,6 +321,21 @@ static int vs_parse_vif(struct vs_item *it, const netsnmp_variable_list *vb)
 	}
 }
 
+int vmset_check_value(bool vif, unsigned int col, const netsnmp_variable_list *vb,
+		      char *str, size_t len)
+{
+	struct vs_item it;
+	int rc;
+
+	memset(&it, 0, sizeof(it));
+	it.table = vif ? VS_VIF : VS_VM;
+	it.col = col;
+	rc = vif ? vs_parse_vif(&it, vb) : vs_parse_vm(&it, vb);
+	if (str && len)
+		snprintf(str, len, "%s", rc ? it.why : it.str);
+	return rc;
+}
+
 /* which instance: column and index, or the error for a bad one */
 static int vs_instance(const struct mibtab *t, enum vs_table table, struct vs_item *it,
 		       const netsnmp_variable_list *vb)

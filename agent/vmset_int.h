@@ -85,5 +85,13 @@ int vmset_fail(struct vs_item *it, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* tests: the bridge check (default: a bridge device in this namespace) */
 extern bool (*vmset_bridge_exists)(const char *name);
+/*
+ * RESERVE1's check of one value of column col of vmibVmTable (vif false)
+ * or vmibVifTable, alone: the SNMP error (0 accepted) and, in str, the
+ * string value kept when accepted or the reason when refused.  For the
+ * fuzz target tests/fuzz/fuzz_set_value.c; touches no row and no backend.
+ */
+int vmset_check_value(bool vif, unsigned int col, const netsnmp_variable_list *vb,
+		      char *str, size_t len);
 
 #endif

@@ -72,7 +72,9 @@ char *diag_clean(const char *s, size_t max)
 	if (!f)
 		return mem_strdup("(out of memory)");
 	while (i < n) {
-		if ((size_t)ftell(f) >= max) {
+		/* what comes next (at most 4 bytes: a character, an escape
+		 * "\\xff" or "...") must fit in max */
+		if ((size_t)ftell(f) + 4 > max) {
 			fputs("...", f);
 			break;
 		}

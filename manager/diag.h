@@ -9,7 +9,8 @@
  * and its element are made safe to print once, here: control characters
  * and bytes that are not UTF-8 become escapes ("\n", "\x1b"), a quoted
  * value ('...') longer than DIAG_VALUE_MAX bytes and a message longer than
- * DIAG_MESSAGE_MAX are cut on a character boundary and end with "...", so
+ * DIAG_MESSAGE_MAX (escapes included) are cut on a character boundary and
+ * end with "..." (at most 3 bytes more), so
  * that no value forges a "file:line:" line or makes the output invalid
  * UTF-8.  diag_sort() orders them by file (in the order the
  * files were registered with diag_file()) and line, keeping the order of
