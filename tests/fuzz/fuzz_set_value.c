@@ -5,7 +5,10 @@
  *
  * Input: byte 0 picks the table (bit 7: vif) and the column (the rest,
  * modulo the table's columns), byte 1 the ASN.1 type, the rest is the
- * value (an OCTET STRING's octets, or an integer's first 8 bytes).
+ * value (an OCTET STRING's octets, or an integer's first 8 bytes).  The
+ * same value also goes through the mibset.h checks the shape and
+ * isolation tables are made of (string, Unsigned32 range, IpAddress,
+ * enumeration, RowStatus).
  * Besides crashes, a broken promise aborts: an accepted vmibVmName,
  * vmibVmImage or vmibVifBridge is a safe name (VMIB-MIB VmibSafeName), and
  * every string kept or reason given is printable ASCII, NUL-terminated.
@@ -17,6 +20,7 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
+#include "mibset.h"
 #include "name.h"
 #include "vmcheck.h"
 #include "vmib_oids.h"
@@ -34,6 +38,30 @@ static void fuzz_printable(const char *s)
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 			abort();
+}
+
+/* the checks of the shape and isolation tables' columns (mibset.h) */
+static void fuzz_mibset(const netsnmp_variable_list *vb)
+{
+	char name[65];
+	struct in_addr a;
+	uint32_t u;
+	long e;
+	int rs;
+
+	if (mibset_string(vb, 64, name) == SNMP_ERR_NOERROR) {
+		if (!memchr(name, '\0', sizeof(name)))
+			abort();
+		fuzz_printable(name);
+	}
+	if (mibset_u32(vb, 1, 32, &u) == SNMP_ERR_NOERROR && (u < 1 || u > 32))
+		abort();
+	if (mibset_enum(vb, 1, 2, &e) == SNMP_ERR_NOERROR && (e < 1 || e > 2))
+		abort();
+	if (mibset_rowstatus(vb, &rs) == SNMP_ERR_NOERROR && rs != MIBSET_RS_ACTIVE &&
+	    rs != MIBSET_RS_CREATE_AND_GO && rs != MIBSET_RS_DESTROY)
+		abort();
+	(void)mibset_ipaddr(vb, &a);
 }
 
 static void fuzz_value(bool vif, unsigned int col, u_char type, const uint8_t *v, size_t n)
@@ -57,6 +85,7 @@ static void fuzz_value(bool vif, unsigned int col, u_char type, const uint8_t *v
 		vb.val.integer = &num;
 		vb.val_len = n < sizeof(num) ? n : sizeof(num);
 	}
+	fuzz_mibset(&vb);
 	rc = vmset_check_value(vif, col, &vb, str, sizeof(str));
 	if (memchr(str, '\0', sizeof(str)) == NULL)
 		abort();
