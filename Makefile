@@ -2,7 +2,7 @@
 #
 #   make            vmibd, vmibctl, the unit-test runner (build/bin/)
 #   make deps       install every Debian package the project needs, fetch base MIBs
-#   make check      MIB lint + unit tests (ASan/UBSan) + integration tests
+#   make check      deps, then MIB lint + unit tests (ASan/UBSan) + integration tests
 #   make image      the guest image (build/images/vmib-test/)
 #   make demo       local testbed + example scenario
 #   make bench      the DESIGN §7 measurements
@@ -16,16 +16,60 @@
 
 BUILD   := build
 CC      ?= gcc
+
+# --- installation directories (make install; the GNU names) -----------------
+# sysconfdir is /etc whatever the prefix: vmibd, snmpd and systemd read
+# their configuration there.  The MIB goes where Net-SNMP's tools look by
+# default (net-snmp-config --default-mibdirs), whatever the prefix too.
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir      ?= $(exec_prefix)/bin
+sbindir     ?= $(exec_prefix)/sbin
+datarootdir ?= $(prefix)/share
+datadir     ?= $(datarootdir)
+mandir      ?= $(datarootdir)/man
+docdir      ?= $(datarootdir)/doc/vmib
+sysconfdir  ?= /etc
+systemdunitdir ?= $(prefix)/lib/systemd/system
+vmibdatadir := $(datadir)/vmib
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Werror
-PKGS    := libvirt libxml-2.0 libnl-route-3.0
-CPPFLAGS += -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen \
-           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS=-O0`, a package
+# build's hardening flags); what the project needs is in VMIB_* and always used.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -MMD -MP
+VMIB_CPPFLAGS  = -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen $(PKG_CFLAGS) \
+                 -DVMIB_SCHEMA_DEFAULT='"$(vmibdatadir)/schemas"'
+VMIB_CFLAGS   := -std=gnu11 $(WARN) -MMD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LIBS    := -lnetsnmpagent -lnetsnmp $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
-TESTLIBS := $(shell pkg-config --libs cunit 2>/dev/null)
+LIBS    = $(PKG_LIBS) -lm
+TESTLIBS = $(PKG_TESTLIBS)
+COMPILE  = $(CC) $(VMIB_CPPFLAGS) $(CPPFLAGS) $(VMIB_CFLAGS) $(CFLAGS)
+LINK     = $(CC) $(VMIB_CFLAGS) $(CFLAGS) $(LDFLAGS)
+
+# --- build configuration (build/config.mk) ------------------------------------
+# The libraries' flags come from pkg-config, in a file made by mk/gen-config
+# and included here: GNU make makes it first and restarts with it read, so
+# nothing is compiled or linked before it exists, also under -j.  When a
+# goal installs the packages (deps, demo, check), the installation is part
+# of making it, so a fresh machine gets them before the flags are asked for.
+# Goals that build nothing do not need it.
+CONFIG_MK     := $(BUILD)/config.mk
+INSTALL_GOALS := deps demo check
+NOCONFIG_GOALS := clean testbed-down check-fresh uninstall
+ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NOCONFIG_GOALS),$(MAKECMDGOALS)),all),)
+include $(CONFIG_MK)
+endif
+ifneq ($(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),)
+ifeq ($(MAKE_RESTARTS),)
+$(CONFIG_MK): FORCE
+endif
+endif
+$(CONFIG_MK): mk/gen-config mk/debian-packages.txt
+	@mkdir -p $(@D)
+	$(if $(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),tests/tools/install-deps mk/debian-packages.txt)
+	@mk/gen-config $@
+FORCE:
 
 COMMON_SRC  := $(wildcard common/*.c)
 AGENT_SRC   := $(filter-out agent/main.c,$(wildcard agent/*.c))
@@ -43,7 +87,7 @@ IMAGE    := $(BUILD)/images/vmib-test/image.xml
 PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
 .PHONY: all deps mibs check check-mib check-unit check-integration image demo \
-        bench clean testbed-down
+        bench clean testbed-down FORCE
 all: $(PROGRAMS)
 
 # --- generated OIDs (never typed by hand) ----------------------------------
@@ -61,11 +105,11 @@ $(call obj,$(ALL_SRC)) $(call san,$(ALL_SRC)): | $(GEN_OIDS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(COMPILE) -c $< -o $@
 
 $(BUILD)/obj-san/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+	$(COMPILE) $(SANFLAGS) -c $< -o $@
 
 $(BUILD)/lib/libvmibcommon.a: $(call obj,$(COMMON_SRC))
 $(BUILD)/lib/libvmibagent.a: $(call obj,$(AGENT_SRC))
@@ -85,23 +129,22 @@ $(BUILD)/lib-san/%.a:
 
 $(BUILD)/bin/vmibd: $(call obj,agent/main.c) $(BUILD)/lib/libvmibagent.a $(BUILD)/lib/libvmibcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(LINK) -o $@ $^ $(LIBS)
 
 $(BUILD)/bin/vmibctl: $(call obj,manager/main.c) $(BUILD)/lib/libvmibctl.a $(BUILD)/lib/libvmibcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(LINK) -o $@ $^ $(LIBS)
 
 $(BUILD)/bin/unit-tests: $(call san,$(UNIT_SRC)) $(BUILD)/lib-san/libvmibagent.a \
                          $(BUILD)/lib-san/libvmibctl.a $(BUILD)/lib-san/libvmibcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(call san,$(UNIT_SRC)) \
+	$(LINK) $(SANFLAGS) -o $@ $(call san,$(UNIT_SRC)) \
 	  -Wl,--start-group $(BUILD)/lib-san/libvmibagent.a $(BUILD)/lib-san/libvmibctl.a \
 	  $(BUILD)/lib-san/libvmibcommon.a -Wl,--end-group $(LIBS) $(TESTLIBS)
 
 # --- set-up -----------------------------------------------------------------
-deps:
-	tests/tools/install-deps mk/debian-packages.txt
-	$(MAKE) mibs
+# the packages are installed while build/config.mk is made (above)
+deps: mibs
 
 # --- guest image ------------------------------------------------------------
 image: $(IMAGE)
@@ -109,7 +152,7 @@ $(IMAGE): tests/image/mkimage $(wildcard tests/image/*)
 	tests/image/mkimage $(BUILD)/images
 
 # --- tests ------------------------------------------------------------------
-check: all image
+check: deps all image
 	tests/run-checks
 
 check-mib: $(GEN_OIDS)
@@ -135,6 +178,6 @@ testbed-down:
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/lib $(BUILD)/lib-san $(BUILD)/bin \
-	       $(BUILD)/gen $(BUILD)/results
+	       $(BUILD)/gen $(BUILD)/results $(CONFIG_MK)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-san -name '*.d' 2>/dev/null)
