@@ -56,7 +56,7 @@ LINK     = $(CC) $(VMIB_CFLAGS) $(CFLAGS) $(LDFLAGS)
 # Goals that build nothing do not need it.
 CONFIG_MK     := $(BUILD)/config.mk
 INSTALL_GOALS := deps demo check
-NOCONFIG_GOALS := clean testbed-down check-fresh uninstall
+NOCONFIG_GOALS := clean testbed-down check-fresh check-packages
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NOCONFIG_GOALS),$(MAKECMDGOALS)),all),)
 include $(CONFIG_MK)
 endif
@@ -87,7 +87,8 @@ IMAGE    := $(BUILD)/images/vmib-test/image.xml
 PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
 .PHONY: all deps mibs check check-mib check-unit check-integration image demo \
-        bench clean testbed-down FORCE
+        bench clean testbed-down install uninstall check-fresh check-install \
+        check-packages FORCE
 all: $(PROGRAMS)
 
 # --- generated OIDs (never typed by hand) ----------------------------------
@@ -151,6 +152,63 @@ image: $(IMAGE)
 $(IMAGE): tests/image/mkimage $(wildcard tests/image/*)
 	tests/image/mkimage $(BUILD)/images
 
+# --- install / uninstall ------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=] [sysconfdir=/etc] ...: the
+# programs, the MIB where Net-SNMP's tools find it, the manual pages, the
+# schemas where vmibctl finds them with no flag, the systemd unit, and as
+# examples the scenarios and vmibd.conf.  The two files in sysconfdir (the
+# vmibd.conf and the snmpd drop-in) are an administrator's once there: they
+# are installed only where absent and uninstalled only when unchanged.
+# doc/deploy.md lists every path.
+INSTALL     ?= install
+exampledir  := $(docdir)/examples
+SCENARIO_FILES := $(wildcard scenarios/*.md scenarios/*/*.xml scenarios/*/*.md)
+SCHEMA_FILES   := $(wildcard schemas/*.xsd)
+ETC_FILES := dist/vmibd.conf:$(sysconfdir)/vmib/vmibd.conf \
+             dist/snmpd-vmib.conf:$(sysconfdir)/snmp/snmpd.conf.d/vmib.conf
+PLAIN_FILES := doc/vmibd.8:$(mandir)/man8/vmibd.8 doc/vmibctl.1:$(mandir)/man1/vmibctl.1 \
+             $(MIB):$(NETSNMP_MIBDIR)/VMIB-MIB.txt dist/vmibd.conf:$(exampledir)/vmibd.conf \
+             $(foreach f,$(SCHEMA_FILES),$(f):$(vmibdatadir)/$(f)) \
+             $(foreach f,$(SCENARIO_FILES),$(f):$(exampledir)/$(f))
+UNIT_FILE := $(systemdunitdir)/vmibd.service
+
+install: $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl
+	$(INSTALL) -D -m 0755 $(BUILD)/bin/vmibd $(DESTDIR)$(sbindir)/vmibd
+	$(INSTALL) -D -m 0755 $(BUILD)/bin/vmibctl $(DESTDIR)$(bindir)/vmibctl
+	@set -e; for p in $(PLAIN_FILES); do \
+		echo "$(INSTALL) -D -m 0644 $${p%%:*} $(DESTDIR)$${p#*:}"; \
+		$(INSTALL) -D -m 0644 "$${p%%:*}" "$(DESTDIR)$${p#*:}"; \
+	done
+	@set -e; for p in $(ETC_FILES); do \
+		if [ -e "$(DESTDIR)$${p#*:}" ]; then echo "kept $(DESTDIR)$${p#*:} (already there)"; \
+		else echo "$(INSTALL) -D -m 0644 $${p%%:*} $(DESTDIR)$${p#*:}"; \
+		     $(INSTALL) -D -m 0644 "$${p%%:*}" "$(DESTDIR)$${p#*:}"; fi; \
+	done
+	$(INSTALL) -d $(DESTDIR)$(systemdunitdir)
+	sed -e 's|/usr/sbin/vmibd|$(sbindir)/vmibd|' -e 's|/etc/vmib/|$(sysconfdir)/vmib/|' \
+	    dist/vmibd.service >$(DESTDIR)$(UNIT_FILE)
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/vmibd $(DESTDIR)$(bindir)/vmibctl $(DESTDIR)$(UNIT_FILE)
+	@for p in $(PLAIN_FILES); do echo "rm -f $(DESTDIR)$${p#*:}"; rm -f "$(DESTDIR)$${p#*:}"; done
+	@for p in $(ETC_FILES); do \
+		if [ ! -e "$(DESTDIR)$${p#*:}" ]; then :; \
+		elif cmp -s "$${p%%:*}" "$(DESTDIR)$${p#*:}"; then echo "rm -f $(DESTDIR)$${p#*:}"; rm -f "$(DESTDIR)$${p#*:}"; \
+		else echo "kept $(DESTDIR)$${p#*:} (changed since installed)"; fi; \
+	done
+	@for d in $(vmibdatadir)/schemas $(vmibdatadir) $(foreach f,$(SCENARIO_FILES),$(exampledir)/$(dir $(f))) \
+	          $(exampledir)/scenarios $(exampledir) $(docdir) $(sysconfdir)/vmib; do \
+		[ ! -d "$(DESTDIR)$$d" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$$d"; \
+	done
+	@# in a staging DESTDIR, the directories install made on the way too
+	@[ -z "$(DESTDIR)" ] || for f in $(sbindir)/x $(bindir)/x $(UNIT_FILE) \
+	                                $(foreach p,$(PLAIN_FILES) $(ETC_FILES),$(lastword $(subst :, ,$(p)))); do \
+		d=$${f%/*}; while [ -n "$$d" ]; do \
+			if [ -d "$(DESTDIR)$$d" ]; then rmdir "$(DESTDIR)$$d" 2>/dev/null || break; fi; \
+			d=$${d%/*}; \
+		done; \
+	done
+
 # --- tests ------------------------------------------------------------------
 check: deps all image
 	tests/run-checks
@@ -165,6 +223,21 @@ check-unit: $(BUILD)/bin/unit-tests
 
 check-integration: all image
 	tests/integration/run-all
+
+# the README's set-up on a pristine Debian 12 root (tests/fresh/check-fresh)
+check-fresh:
+	tests/tools/install-deps mk/ci-packages.txt
+	tests/fresh/check-fresh
+
+# make install/uninstall, then the Debian packages: built, lintian, installed,
+# and a testbed smoke test against the installed programs
+check-install: $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl
+	tests/packaging/check-install
+
+check-packages:
+	tests/tools/install-deps mk/ci-packages.txt
+	$(MAKE) check-install
+	tests/packaging/check-packages
 
 # --- demo and bench -----------------------------------------------------------
 demo: deps all image
