@@ -55,8 +55,8 @@ LINK     = $(CC) $(VMIB_CFLAGS) $(CFLAGS) $(LDFLAGS)
 # of making it, so a fresh machine gets them before the flags are asked for.
 # Goals that build nothing do not need it.
 CONFIG_MK     := $(BUILD)/config.mk
-INSTALL_GOALS := deps demo check
-NOCONFIG_GOALS := clean testbed-down check-fresh check-packages
+INSTALL_GOALS := deps demo check check-packages
+NOCONFIG_GOALS := clean testbed-down check-fresh
 ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NOCONFIG_GOALS),$(MAKECMDGOALS)),all),)
 include $(CONFIG_MK)
 endif
@@ -88,7 +88,7 @@ PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
 .PHONY: all deps mibs check check-mib check-unit check-integration image demo \
         bench clean testbed-down install uninstall check-fresh check-install \
-        check-packages FORCE
+        check-packages packages FORCE
 all: $(PROGRAMS)
 
 # --- generated OIDs (never typed by hand) ----------------------------------
@@ -234,10 +234,16 @@ check-fresh:
 check-install: $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl
 	tests/packaging/check-install
 
-check-packages:
+check-packages: check-install
 	tests/tools/install-deps mk/ci-packages.txt
-	$(MAKE) check-install
+	$(MAKE) packages
 	tests/packaging/check-packages
+
+# the Debian packages vmibd and vmibctl, into build/pkg/ (tests/packaging/
+# build-debs; the base MIBs are fetched first, the package build fetches
+# nothing)
+packages: mibs
+	tests/packaging/build-debs
 
 # --- demo and bench -----------------------------------------------------------
 demo: deps all image
