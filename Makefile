@@ -6,6 +6,10 @@
 #   make image      the guest image (build/images/vmib-test/)
 #   make demo       local testbed + example scenario
 #   make bench      the DESIGN §7 measurements
+#   make install    install (PREFIX, DESTDIR, sysconfdir...); make uninstall
+#   make packages   the Debian packages (build/pkg/)
+#   make check-fresh    the README's set-up on a pristine Debian 12 root
+#   make check-packages make install/uninstall, the packages, a smoke test
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
@@ -234,7 +238,7 @@ check-fresh:
 check-install: $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl
 	tests/packaging/check-install
 
-check-packages: check-install
+check-packages: check-install image
 	tests/tools/install-deps mk/ci-packages.txt
 	$(MAKE) packages
 	tests/packaging/check-packages
