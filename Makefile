@@ -2,11 +2,15 @@
 #
 #   make            vmibd, vmibctl, the unit-test runner (build/bin/)
 #   make deps       install every Debian package the project needs, fetch base MIBs
-#   make check      MIB lint + unit tests (ASan/UBSan) + integration tests
+#   make check      deps, then MIB lint + unit tests (ASan/UBSan) + integration tests
 #   make image      the guest image (build/images/vmib-test/)
 #   make demo       local testbed + example scenario
 #   make bench      the DESIGN §7 measurements
 #   make check-fuzz the libFuzzer targets (clang), time-boxed (build/fuzz/)
+#   make install    install (PREFIX, DESTDIR, sysconfdir...); make uninstall
+#   make packages   the Debian packages (build/pkg/)
+#   make check-fresh    the README's set-up on a pristine Debian 12 root
+#   make check-packages make install/uninstall, the packages, a smoke test
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
@@ -17,16 +21,60 @@
 
 BUILD   := build
 CC      ?= gcc
+
+# --- installation directories (make install; the GNU names) -----------------
+# sysconfdir is /etc whatever the prefix: vmibd, snmpd and systemd read
+# their configuration there.  The MIB goes where Net-SNMP's tools look by
+# default (net-snmp-config --default-mibdirs), whatever the prefix too.
+PREFIX      ?= /usr/local
+prefix      ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir      ?= $(exec_prefix)/bin
+sbindir     ?= $(exec_prefix)/sbin
+datarootdir ?= $(prefix)/share
+datadir     ?= $(datarootdir)
+mandir      ?= $(datarootdir)/man
+docdir      ?= $(datarootdir)/doc/vmib
+sysconfdir  ?= /etc
+systemdunitdir ?= $(prefix)/lib/systemd/system
+vmibdatadir := $(datadir)/vmib
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Werror
-PKGS    := libvirt libxml-2.0 libnl-route-3.0
-CPPFLAGS += -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen \
-           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS=-O0`, a package
+# build's hardening flags); what the project needs is in VMIB_* and always used.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 $(WARN) -MMD -MP
+VMIB_CPPFLAGS  = -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen $(PKG_CFLAGS) \
+                 -DVMIB_SCHEMA_DEFAULT='"$(vmibdatadir)/schemas"'
+VMIB_CFLAGS   := -std=gnu11 $(WARN) -MMD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LIBS    := -lnetsnmpagent -lnetsnmp $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
-TESTLIBS := $(shell pkg-config --libs cunit 2>/dev/null)
+LIBS    = $(PKG_LIBS) -lm
+TESTLIBS = $(PKG_TESTLIBS)
+COMPILE  = $(CC) $(VMIB_CPPFLAGS) $(CPPFLAGS) $(VMIB_CFLAGS) $(CFLAGS)
+LINK     = $(CC) $(VMIB_CFLAGS) $(CFLAGS) $(LDFLAGS)
+
+# --- build configuration (build/config.mk) ------------------------------------
+# The libraries' flags come from pkg-config, in a file made by mk/gen-config
+# and included here: GNU make makes it first and restarts with it read, so
+# nothing is compiled or linked before it exists, also under -j.  When a
+# goal installs the packages (deps, demo, check), the installation is part
+# of making it, so a fresh machine gets them before the flags are asked for.
+# Goals that build nothing do not need it.
+CONFIG_MK     := $(BUILD)/config.mk
+INSTALL_GOALS := deps demo check check-packages
+NOCONFIG_GOALS := clean testbed-down check-fresh
+ifneq ($(if $(MAKECMDGOALS),$(filter-out $(NOCONFIG_GOALS),$(MAKECMDGOALS)),all),)
+include $(CONFIG_MK)
+endif
+ifneq ($(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),)
+ifeq ($(MAKE_RESTARTS),)
+$(CONFIG_MK): FORCE
+endif
+endif
+$(CONFIG_MK): mk/gen-config mk/debian-packages.txt
+	@mkdir -p $(@D)
+	$(if $(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),tests/tools/install-deps mk/debian-packages.txt)
+	@mk/gen-config $@
+FORCE:
 
 COMMON_SRC  := $(wildcard common/*.c)
 AGENT_SRC   := $(filter-out agent/main.c,$(wildcard agent/*.c))
@@ -43,8 +91,9 @@ IMAGE    := $(BUILD)/images/vmib-test/image.xml
 
 PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
-.PHONY: all deps mibs check check-mib check-unit check-integration check-fuzz fuzz image \
-        demo bench clean testbed-down
+.PHONY: all deps mibs check check-mib check-unit check-integration check-fuzz fuzz image demo \
+        bench clean testbed-down install uninstall check-fresh check-install \
+        check-packages packages FORCE
 all: $(PROGRAMS)
 
 # --- generated OIDs (never typed by hand) ----------------------------------
@@ -62,11 +111,11 @@ $(call obj,$(ALL_SRC)) $(call san,$(ALL_SRC)): | $(GEN_OIDS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(COMPILE) -c $< -o $@
 
 $(BUILD)/obj-san/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c $< -o $@
+	$(COMPILE) $(SANFLAGS) -c $< -o $@
 
 $(BUILD)/lib/libvmibcommon.a: $(call obj,$(COMMON_SRC))
 $(BUILD)/lib/libvmibagent.a: $(call obj,$(AGENT_SRC))
@@ -86,16 +135,16 @@ $(BUILD)/lib-san/%.a:
 
 $(BUILD)/bin/vmibd: $(call obj,agent/main.c) $(BUILD)/lib/libvmibagent.a $(BUILD)/lib/libvmibcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(LINK) -o $@ $^ $(LIBS)
 
 $(BUILD)/bin/vmibctl: $(call obj,manager/main.c) $(BUILD)/lib/libvmibctl.a $(BUILD)/lib/libvmibcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(LINK) -o $@ $^ $(LIBS)
 
 $(BUILD)/bin/unit-tests: $(call san,$(UNIT_SRC)) $(BUILD)/lib-san/libvmibagent.a \
                          $(BUILD)/lib-san/libvmibctl.a $(BUILD)/lib-san/libvmibcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(call san,$(UNIT_SRC)) \
+	$(LINK) $(SANFLAGS) -o $@ $(call san,$(UNIT_SRC)) \
 	  -Wl,--start-group $(BUILD)/lib-san/libvmibagent.a $(BUILD)/lib-san/libvmibctl.a \
 	  $(BUILD)/lib-san/libvmibcommon.a -Wl,--end-group $(LIBS) $(TESTLIBS)
 
@@ -114,7 +163,7 @@ FUZZERS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
 
 $(BUILD)/fuzz/obj/%.o: %.c | $(GEN_OIDS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz -std=gnu11 $(WARN) -MMD -MP $(FUZZ_FLAGS) -c $< -o $@
+	$(FUZZ_CC) $(VMIB_CPPFLAGS) $(CPPFLAGS) -Itests/fuzz $(VMIB_CFLAGS) $(FUZZ_FLAGS) -c $< -o $@
 
 $(BUILD)/fuzz/libvmibfuzz.a: $(call fuzzobj,$(FUZZ_LIB_SRC))
 	@mkdir -p $(@D)
@@ -122,7 +171,7 @@ $(BUILD)/fuzz/libvmibfuzz.a: $(call fuzzobj,$(FUZZ_LIB_SRC))
 	ar rcs $@ $^
 
 $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(BUILD)/fuzz/libvmibfuzz.a
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libvmibfuzz.a $(LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libvmibfuzz.a $(LIBS)
 
 fuzz: $(FUZZERS)
 
@@ -131,17 +180,73 @@ check-fuzz:
 	tests/fuzz/run
 
 # --- set-up -----------------------------------------------------------------
-deps:
-	tests/tools/install-deps mk/debian-packages.txt
-	$(MAKE) mibs
+# the packages are installed while build/config.mk is made (above)
+deps: mibs
 
 # --- guest image ------------------------------------------------------------
 image: $(IMAGE)
 $(IMAGE): tests/image/mkimage $(wildcard tests/image/*)
 	tests/image/mkimage $(BUILD)/images
 
+# --- install / uninstall ------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=] [sysconfdir=/etc] ...: the
+# programs, the MIB where Net-SNMP's tools find it, the manual pages, the
+# schemas where vmibctl finds them with no flag, the systemd unit, and as
+# examples the scenarios and vmibd.conf.  The two files in sysconfdir (the
+# vmibd.conf and the snmpd drop-in) are an administrator's once there: they
+# are installed only where absent and uninstalled only when unchanged.
+# doc/deploy.md lists every path.
+INSTALL     ?= install
+exampledir  := $(docdir)/examples
+SCENARIO_FILES := $(wildcard scenarios/*.md scenarios/*/*.xml scenarios/*/*.md)
+SCHEMA_FILES   := $(wildcard schemas/*.xsd)
+ETC_FILES := dist/vmibd.conf:$(sysconfdir)/vmib/vmibd.conf \
+             dist/snmpd-vmib.conf:$(sysconfdir)/snmp/snmpd.conf.d/vmib.conf
+PLAIN_FILES := doc/vmibd.8:$(mandir)/man8/vmibd.8 doc/vmibctl.1:$(mandir)/man1/vmibctl.1 \
+             $(MIB):$(NETSNMP_MIBDIR)/VMIB-MIB.txt dist/vmibd.conf:$(exampledir)/vmibd.conf \
+             $(foreach f,$(SCHEMA_FILES),$(f):$(vmibdatadir)/$(f)) \
+             $(foreach f,$(SCENARIO_FILES),$(f):$(exampledir)/$(f))
+UNIT_FILE := $(systemdunitdir)/vmibd.service
+
+install: $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl
+	$(INSTALL) -D -m 0755 $(BUILD)/bin/vmibd $(DESTDIR)$(sbindir)/vmibd
+	$(INSTALL) -D -m 0755 $(BUILD)/bin/vmibctl $(DESTDIR)$(bindir)/vmibctl
+	@set -e; for p in $(PLAIN_FILES); do \
+		echo "$(INSTALL) -D -m 0644 $${p%%:*} $(DESTDIR)$${p#*:}"; \
+		$(INSTALL) -D -m 0644 "$${p%%:*}" "$(DESTDIR)$${p#*:}"; \
+	done
+	@set -e; for p in $(ETC_FILES); do \
+		if [ -e "$(DESTDIR)$${p#*:}" ]; then echo "kept $(DESTDIR)$${p#*:} (already there)"; \
+		else echo "$(INSTALL) -D -m 0644 $${p%%:*} $(DESTDIR)$${p#*:}"; \
+		     $(INSTALL) -D -m 0644 "$${p%%:*}" "$(DESTDIR)$${p#*:}"; fi; \
+	done
+	$(INSTALL) -d $(DESTDIR)$(systemdunitdir)
+	sed -e 's|/usr/sbin/vmibd|$(sbindir)/vmibd|' -e 's|/etc/vmib/|$(sysconfdir)/vmib/|' \
+	    dist/vmibd.service >$(DESTDIR)$(UNIT_FILE)
+
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/vmibd $(DESTDIR)$(bindir)/vmibctl $(DESTDIR)$(UNIT_FILE)
+	@for p in $(PLAIN_FILES); do echo "rm -f $(DESTDIR)$${p#*:}"; rm -f "$(DESTDIR)$${p#*:}"; done
+	@for p in $(ETC_FILES); do \
+		if [ ! -e "$(DESTDIR)$${p#*:}" ]; then :; \
+		elif cmp -s "$${p%%:*}" "$(DESTDIR)$${p#*:}"; then echo "rm -f $(DESTDIR)$${p#*:}"; rm -f "$(DESTDIR)$${p#*:}"; \
+		else echo "kept $(DESTDIR)$${p#*:} (changed since installed)"; fi; \
+	done
+	@for d in $(vmibdatadir)/schemas $(vmibdatadir) $(foreach f,$(SCENARIO_FILES),$(exampledir)/$(dir $(f))) \
+	          $(exampledir)/scenarios $(exampledir) $(docdir) $(sysconfdir)/vmib; do \
+		[ ! -d "$(DESTDIR)$$d" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$$d"; \
+	done
+	@# in a staging DESTDIR, the directories install made on the way too
+	@[ -z "$(DESTDIR)" ] || for f in $(sbindir)/x $(bindir)/x $(UNIT_FILE) \
+	                                $(foreach p,$(PLAIN_FILES) $(ETC_FILES),$(lastword $(subst :, ,$(p)))); do \
+		d=$${f%/*}; while [ -n "$$d" ]; do \
+			if [ -d "$(DESTDIR)$$d" ]; then rmdir "$(DESTDIR)$$d" 2>/dev/null || break; fi; \
+			d=$${d%/*}; \
+		done; \
+	done
+
 # --- tests ------------------------------------------------------------------
-check: all image
+check: deps all image
 	tests/run-checks
 
 check-mib: $(GEN_OIDS)
@@ -155,6 +260,27 @@ check-unit: $(BUILD)/bin/unit-tests
 check-integration: all image
 	tests/integration/run-all
 
+# the README's set-up on a pristine Debian 12 root (tests/fresh/check-fresh)
+check-fresh:
+	tests/tools/install-deps mk/ci-packages.txt
+	tests/fresh/check-fresh
+
+# make install/uninstall, then the Debian packages: built, lintian, installed,
+# and a testbed smoke test against the installed programs
+check-install: $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl
+	tests/packaging/check-install
+
+check-packages: check-install image
+	tests/tools/install-deps mk/ci-packages.txt
+	$(MAKE) packages
+	tests/packaging/check-packages
+
+# the Debian packages vmibd and vmibctl, into build/pkg/ (tests/packaging/
+# build-debs; the base MIBs are fetched first, the package build fetches
+# nothing)
+packages: mibs
+	tests/packaging/build-debs
+
 # --- demo and bench -----------------------------------------------------------
 demo: deps all image
 	tests/demo/run
@@ -167,6 +293,6 @@ testbed-down:
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/lib $(BUILD)/lib-san $(BUILD)/bin \
-	       $(BUILD)/gen $(BUILD)/results $(BUILD)/fuzz
+	       $(BUILD)/gen $(BUILD)/results $(BUILD)/fuzz $(CONFIG_MK)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/obj-san $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)

@@ -107,6 +107,11 @@ static void route_error(void *ctx, xmlErrorPtr e)
 	s->count++;
 }
 
+/* where `make install` puts the schemas (the Makefile defines it) */
+#ifndef VMIB_SCHEMA_DEFAULT
+#define VMIB_SCHEMA_DEFAULT "/usr/share/vmib/schemas"
+#endif
+
 char *xml_doc_schema_dir(const char *dir)
 {
 	static const char *const beside_exe[] = { "../../schemas", "../share/vmib/schemas" };
@@ -138,8 +143,8 @@ char *xml_doc_schema_dir(const char *dir)
 			free(cand);
 		}
 	}
-	if (access("/usr/share/vmib/schemas/real.xsd", R_OK) == 0)
-		return mem_strdup("/usr/share/vmib/schemas");
+	if (access(VMIB_SCHEMA_DEFAULT "/real.xsd", R_OK) == 0)
+		return mem_strdup(VMIB_SCHEMA_DEFAULT);
 	return NULL;
 }
 
