@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "check_addr.h"
 #include "diag.h"
 
 /* --- real environment ------------------------------------------------------ */
@@ -124,6 +125,7 @@ void check_real(const struct real_env *r, struct diag *d)
 	check_real_names(r, d);
 	check_real_vms(r, d);
 	check_real_links(r, d);
+	check_addr_real(r, d);
 }
 
 /* --- virtual environment: subnets ------------------------------------------- */
@@ -437,4 +439,5 @@ void check_virtual(struct virt_env *v, struct diag *d)
 		check_vm(v, &v->vms[i], i, d);
 	check_links(v, d);
 	check_rules(v, d);
+	check_addr_virtual(v, d);
 }
