@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "check_addr.h"
+#include "check_limits.h"
 #include "diag.h"
 
 /* --- real environment ------------------------------------------------------ */
@@ -126,6 +127,7 @@ void check_real(const struct real_env *r, struct diag *d)
 	check_real_vms(r, d);
 	check_real_links(r, d);
 	check_addr_real(r, d);
+	check_limits_real(r, d);
 }
 
 /* --- virtual environment: subnets ------------------------------------------- */
@@ -440,4 +442,5 @@ void check_virtual(struct virt_env *v, struct diag *d)
 	check_links(v, d);
 	check_rules(v, d);
 	check_addr_virtual(v, d);
+	check_limits_virtual(v, d);
 }
