@@ -26,6 +26,7 @@ enum mibcol_table {
 	MIBCOL_SHAPE,            /* vmibShapeTable: index vm, vif, shape */
 	MIBCOL_ISOL,             /* vmibIsolationTable: index rule */
 	MIBCOL_SUBNET,           /* vmibSubnetTable: index subnet */
+	MIBCOL_IMAGE,            /* vmibImageTable: index image */
 	MIBCOL_N_TABLES
 };
 
@@ -75,6 +76,8 @@ enum mibcol_id {
 	COL_ISOL_MATCHED, COL_ISOL_ROW_STATUS,
 
 	COL_SUBNET_NAME, COL_SUBNET_ADDR, COL_SUBNET_PREFIX_LEN, COL_SUBNET_ROW_STATUS,
+
+	COL_IMAGE_NAME, COL_IMAGE_MIN_MEMORY,
 
 	MIBCOL_N
 };

@@ -1,7 +1,8 @@
 /*
  * plan_caps.c - what a host cannot do of what the plan asks (see
  * plan_caps.h): the NetEm parameters of shape rows going to a host whose
- * vmibHostCapabilities has no netem bit.  It reads both states and adds
+ * vmibHostCapabilities has no netem bit, and VMs with less memory than
+ * their image's vmibImageMinMemoryKBytes.  It reads both states and adds
  * warnings to the plan; it changes no item (the agent applies what the
  * host can and reports the rest, vmibShapeOperStatus unsupported).
  */
@@ -71,6 +72,34 @@ static void host_warnings(const struct state_host *want, struct plan *p)
 	}
 }
 
+/* a VM the plan creates with less memory than its image declares it needs */
+static void image_warnings(const struct plan_host *ph, struct plan *p)
+{
+	const struct state_host_oper *o = &ph->have->oper;
+	size_t i, k;
+
+	for (i = 0; i < ph->n_items; i++) {
+		const struct plan_item *it = &ph->items[i];
+		const struct state_vm *vm = it->want_vm;
+
+		if (it->obj != PLAN_VM || !vm || !vm->image ||
+		    (it->op != PLAN_CREATE && it->op != PLAN_REPLACE && it->op != PLAN_CHANGE))
+			continue;
+		for (k = 0; k < o->n_images; k++) {
+			const struct state_image *img = &o->images[k];
+
+			if (img->name && strcmp(img->name, vm->image) == 0 &&
+			    vm->memory_kib < img->min_memory_kib)
+				*MEM_PUSH(p->warnings, p->n_warnings) = mem_printf(
+					"%s: vm '%s': memory %llu MiB is below the %llu MiB image '%s' "
+					"needs (vmibImageMinMemoryKBytes); the agent will refuse it",
+					ph->want->name, vm->name,
+					(unsigned long long)(vm->memory_kib / 1024),
+					(unsigned long long)(img->min_memory_kib / 1024), img->name);
+		}
+	}
+}
+
 void plan_caps_warn(const struct state *want, const struct state *have, struct plan *p)
 {
 	size_t h;
@@ -78,8 +107,11 @@ void plan_caps_warn(const struct state *want, const struct state *have, struct p
 	for (h = 0; h < want->n_hosts && h < have->n_hosts; h++) {
 		const struct state_host_oper *o = &have->hosts[h].oper;
 
-		if (p->mode == PLAN_APPLY && o->read && o->has_caps &&
-		    !(o->caps & (1u << VMIB_BIT_vmibHostCapabilities_netem)))
+		if (p->mode != PLAN_APPLY || !o->read)
+			continue;
+		if (o->has_caps && !(o->caps & (1u << VMIB_BIT_vmibHostCapabilities_netem)))
 			host_warnings(&want->hosts[h], p);
+		if (h < p->n_hosts && p->hosts[h].want)
+			image_warnings(&p->hosts[h], p);
 	}
 }

@@ -83,6 +83,12 @@ struct state_rule_oper {
 	uint64_t matched_pkts;
 };
 
+struct state_image {            /* vmibImageTable, current state only */
+	uint32_t index;
+	char *name;
+	uint64_t min_memory_kib; /* vmibImageMinMemoryKBytes, 0 = none declared */
+};
+
 struct state_host_oper {
 	bool read;               /* every table was read */
 	char *error;             /* why the host could not be read */
@@ -99,6 +105,8 @@ struct state_host_oper {
 	int libvirt_state;       /* vmibHostLibvirtState */
 	char *last_error;
 	int isolation_oper;      /* vmibIsolationOperStatus */
+	struct state_image *images;
+	size_t n_images;
 };
 
 struct state_route {
