@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# 63-image-memory-minimum: the guest image's declared minimum memory
+# (image.xml memoryMiB 128) against the real snmpd, vmibd and libvirtd of
+# the local testbed (host 1):
+#   1. vmibImageMinMemoryKBytes of vmib-test is 131072;
+#   2. a createAndGo with 96 MiB (which boots into a kernel panic) is
+#      refused, inconsistentValue, with the reason in vmibHostLastError,
+#      and no domain is defined;
+#   3. vmibctl plan of such a VM warns that the agent will refuse it, and
+#      apply reports the agent's reason and exits 4; with 128 MiB the plan
+#      has no such warning.
+# It uses the shared testbed when one is up, else brings one up and takes
+# it down; it starts vmibd on host 1 where it does not run.  Needs root,
+# namespaces, snmpd, the guest image.
+# needs: testbed
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+t_begin 63-image-memory-minimum
+
+TB=$T_TESTBED
+CTL=$T_BUILD/bin/vmibctl
+HDR=$T_BUILD/gen/vmib_oids.h
+work=$(mktemp -d)
+we_brought_up=0
+vmibd_started=""
+cleanup() {
+	"$TB" virsh 1 destroy t63small >/dev/null 2>&1
+	"$TB" virsh 1 undefine t63small >/dev/null 2>&1
+	for h in $vmibd_started; do "$TB" vmibd stop "$h" >/dev/null 2>&1; done
+	[ "$we_brought_up" = 1 ] && "$TB" down >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ! why=$(t_can_namespaces); then
+	t_skip "all checks: $why"; t_done; exit $?
+fi
+[ -r "$HDR" ] && [ -x "$CTL" ] || { t_fail "$HDR or $CTL missing (make)"; t_done; exit $?; }
+t_testbed_join 1 || { t_done; exit $?; }
+oid() { echo "$(sed -n "s/^#define VMIB_OID_$1 *\([0-9,]*\)\$/\1/p" "$HDR" | tr , .)"; }
+
+# the image's row: vmib-test is the only image of the testbed
+idx=$(env MIBS= MIBDIRS=/dev/null snmpwalk -v2c -c "$COMM" -On -Oq -t 2 -r 1 "$T_TB_NET.1" \
+	".$(oid vmibImageName)" 2>/dev/null | awk '$2 == "\"vmib-test\"" { n = split($1, o, "."); print o[n] }')
+t_eq "vmibImageMinMemoryKBytes of vmib-test" 131072 "$(sget 1 ".$(oid vmibImageMinMemoryKBytes).${idx:-0}")"
+
+ix=4242
+r=$(sset 1 ".$(oid vmibVmRowStatus).$ix" i 4 ".$(oid vmibVmName).$ix" s t63small \
+	".$(oid vmibVmImage).$ix" s vmib-test ".$(oid vmibVmMemoryKBytes).$ix" u 98304)
+t_eq "createAndGo with 96 MiB: inconsistentValue" inconsistentValue "$r"
+err=$(sget 1 ".$(oid vmibHostLastError).0")
+case $err in
+*"image vmib-test needs at least 128 MiB (its memoryMiB), not 98304 KiB"*)
+	t_ok "... vmibHostLastError says why" ;;
+*) t_fail "... vmibHostLastError: '$err'" ;;
+esac
+if "$TB" virsh 1 dominfo t63small >/dev/null 2>&1; then
+	t_fail "... a domain t63small was defined"
+else
+	t_ok "... no domain was defined"
+fi
+
+# vmibctl against the same host, with the testbed's SNMPv3 credentials
+export SNMPCONFPATH=$T_TB_DIR/snmp
+grep -v '<host name="h[02-9]' "$T_TB_DIR/real-env.xml" >"$work/real.xml"   # h1 alone
+cat >"$work/virtual.xml" <<'XEOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<virtualEnvironment xmlns="urn:vmib:virtual:1" name="t63">
+  <subnet name="t63s" prefix="10.63.0.0/24"/>
+  <vm name="t63small" host="h1" memoryMiB="96"><interface subnet="t63s" address="10.63.0.5"/></vm>
+</virtualEnvironment>
+XEOF
+"$CTL" check "$work/real.xml" "$work/virtual.xml" >"$work/check.out" 2>&1 ||
+	{ t_fail "the test's own files do not check"; sed 's/^/        /' "$work/check.out"; }
+"$CTL" plan "$work/real.xml" "$work/virtual.xml" >"$work/plan.out" 2>&1
+t_check "plan warns that the agent will refuse the VM" \
+	grep -q "^warning: h1: vm 't63small': memory 96 MiB is below the 128 MiB image 'vmib-test' needs" \
+	"$work/plan.out"
+"$CTL" apply "$work/real.xml" "$work/virtual.xml" >"$work/apply.out" 2>&1
+t_eq "apply exits 4" 4 "$?"
+t_check "apply reports the agent's reason" \
+	grep -q "create vm t63small.*inconsistentValue.*needs at least 128 MiB" "$work/apply.out"
+"$CTL" destroy "$work/real.xml" "$work/virtual.xml" >/dev/null 2>&1
+sed -i 's/memoryMiB="96"/memoryMiB="128"/' "$work/virtual.xml"
+"$CTL" plan "$work/real.xml" "$work/virtual.xml" >"$work/plan2.out" 2>&1
+t_check "with 128 MiB, no such warning" sh -c "! grep -q 'is below the' '$work/plan2.out'"
+t_done
