@@ -45,6 +45,11 @@ static const struct mibcol_enum truth[] = {
 	E(vmibVmMigrateLive, true), E(vmibVmMigrateLive, false), { 0, NULL },
 };
 
+static const struct mibcol_enum guest_state[] = {
+	E(vmibVmGuestState, unknown), E(vmibVmGuestState, booting), E(vmibVmGuestState, ready),
+	{ 0, NULL },
+};
+
 static const struct mibcol_enum migrate_status[] = {
 	E(vmibVmMigrateStatus, none), E(vmibVmMigrateStatus, inProgress),
 	E(vmibVmMigrateStatus, succeeded), E(vmibVmMigrateStatus, failed), { 0, NULL },
@@ -85,6 +90,7 @@ const struct mibcol mibcol_cols[MIBCOL_N] = {
 	C(COL_VM_MIGRATE_DOWNTIME, vmibVmMigrateDowntimeMs, VM, UNSIGNED, NULL),
 	C(COL_VM_LAST_ERROR, vmibVmLastError, VM, STRING, NULL),
 	C(COL_VM_ROW_STATUS, vmibVmRowStatus, VM, INTEGER, rowstatus),
+	C(COL_VM_GUEST_STATE, vmibVmGuestState, VM, INTEGER, guest_state),
 
 	C(COL_VIF_DEVICE, vmibVifDevice, VIF, STRING, NULL),
 	C(COL_VIF_MAC, vmibVifMac, VIF, STRING, NULL),

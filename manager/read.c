@@ -232,6 +232,7 @@ static void vm_column(struct state_vm *vm, enum mibcol_id c, const struct pdu_vb
 	case COL_VM_MEMORY: vm->memory_kib = vb->u; break;
 	case COL_VM_VCPUS: vm->vcpus = (uint32_t)vb->u; break;
 	case COL_VM_OPER: vm->oper.state = (int)vb->i; break;
+	case COL_VM_GUEST_STATE: vm->oper.guest_state = (int)vb->i; break;
 	case COL_VM_ADMIN: vm->admin = (enum state_admin)vb->i; break;
 	case COL_VM_CPU_TIME: vm->oper.cpu_ms = vb->u; break;
 	case COL_VM_SCHED_WEIGHT:

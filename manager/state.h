@@ -69,6 +69,7 @@ struct state_vif_oper {
 
 struct state_vm_oper {
 	int state;               /* vmibVmOperState, 0 = not read */
+	int guest_state;         /* vmibVmGuestState, 0 = not read (older agent) */
 	char *uuid;
 	uint64_t cpu_ms;
 	char *migrate_target;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 63-image-memory-minimum: the guest image's declared minimum memory
-# (image.xml memoryMiB 128) against the real snmpd, vmibd and libvirtd of
+# (image.xml memoryMiB 128), and apply --wait waiting for the guest itself,
+# against the real snmpd, vmibd and libvirtd of
 # the local testbed (host 1):
 #   1. vmibImageMinMemoryKBytes of vmib-test is 131072;
 #   2. a createAndGo with 96 MiB (which boots into a kernel panic) is
@@ -8,7 +9,11 @@
 #      and no domain is defined;
 #   3. vmibctl plan of such a VM warns that the agent will refuse it, and
 #      apply reports the agent's reason and exits 4; with 128 MiB the plan
-#      has no such warning.
+#      has no such warning;
+#   4. with vmibd keeping the VM's console (console-dir), apply --wait of
+#      the 128 MiB VM returns once the guest is up: vmibVmGuestState reads
+#      ready(3) and the guest's command service answers at once (before,
+#      --wait returned as soon as libvirt said running).
 # It uses the shared testbed when one is up, else brings one up and takes
 # it down; it starts vmibd on host 1 where it does not run.  Needs root,
 # namespaces, snmpd, the guest image.
@@ -23,9 +28,13 @@ HDR=$T_BUILD/gen/vmib_oids.h
 work=$(mktemp -d)
 we_brought_up=0
 vmibd_started=""
+restart_plain=0
 cleanup() {
 	"$TB" virsh 1 destroy t63small >/dev/null 2>&1
 	"$TB" virsh 1 undefine t63small >/dev/null 2>&1
+	ip -n "$T_TB_SW" addr del 10.63.0.250/24 dev sw0 2>/dev/null
+	[ "$restart_plain" = 1 ] && "$TB" vmibd restart 1 >/dev/null 2>&1
+	rm -rf "$T_TB_DIR/h1/console63"
 	for h in $vmibd_started; do "$TB" vmibd stop "$h" >/dev/null 2>&1; done
 	[ "$we_brought_up" = 1 ] && "$TB" down >/dev/null 2>&1
 	rm -rf "$work"
@@ -84,4 +93,21 @@ t_check "apply reports the agent's reason" \
 sed -i 's/memoryMiB="96"/memoryMiB="128"/' "$work/virtual.xml"
 "$CTL" plan "$work/real.xml" "$work/virtual.xml" >"$work/plan2.out" 2>&1
 t_check "with 128 MiB, no such warning" sh -c "! grep -q 'is below the' '$work/plan2.out'"
+
+# --- apply --wait waits for the guest, not only for libvirt --------------------------------
+# vmibd keeps the VM's console (console-dir) and serves vmibVmGuestState from it
+mkdir -p "$T_TB_DIR/h1/console63"
+"$TB" vmibd restart 1 -o "console-dir=$T_TB_DIR/h1/console63" >/dev/null 2>&1
+restart_plain=1
+ip -n "$T_TB_SW" addr add 10.63.0.250/24 dev sw0 2>/dev/null
+"$CTL" apply --wait 120 "$work/real.xml" "$work/virtual.xml" >"$work/wait.out" 2>&1
+t_eq "apply --wait of a 128 MiB VM: exit 0" 0 "$?"
+vmix=$(env MIBS= MIBDIRS=/dev/null snmpwalk -v2c -c "$COMM" -On -Oq -t 2 -r 1 "$T_TB_NET.1" \
+	".$(oid vmibVmName)" 2>/dev/null | awk '$2 == "\"t63small\"" { n = split($1, o, "."); print o[n] }')
+t_eq "... then vmibVmGuestState is ready(3)" 3 "$(sget 1 ".$(oid vmibVmGuestState).${vmix:-0}")"
+# no retry: the guest must be up the moment apply returns (it boots in ~6 s)
+t_check "... and the guest answers at once" \
+	"$T_TOP/tests/image/guest-exec" -n "$T_TB_SW" -t 10 10.63.0.5 true
+"$CTL" destroy --wait 60 "$work/real.xml" "$work/virtual.xml" >/dev/null 2>&1
+ip -n "$T_TB_SW" addr del 10.63.0.250/24 dev sw0 2>/dev/null
 t_done
