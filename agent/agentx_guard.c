@@ -155,7 +155,8 @@ void agentx_guard_attach(void)
 	void *slp = main_session ? snmp_sess_pointer(main_session) : NULL;
 	netsnmp_transport *t = slp ? snmp_sess_transport(slp) : NULL;
 
-	if (!t || t == G.t || !(t->flags & NETSNMP_TRANSPORT_FLAG_STREAM))
+	/* by its f_recv, not its address: a new transport may reuse the old's */
+	if (!t || t->f_recv == guard_recv || !(t->flags & NETSNMP_TRANSPORT_FLAG_STREAM))
 		return;
 	G.t = t;
 	G.orig_recv = t->f_recv;
