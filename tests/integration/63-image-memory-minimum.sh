@@ -33,7 +33,11 @@ cleanup() {
 	"$TB" virsh 1 destroy t63small >/dev/null 2>&1
 	"$TB" virsh 1 undefine t63small >/dev/null 2>&1
 	ip -n "$T_TB_SW" addr del 10.63.0.250/24 dev sw0 2>/dev/null
-	[ "$restart_plain" = 1 ] && "$TB" vmibd restart 1 >/dev/null 2>&1
+	# stop + start: a bare restart would keep the console-dir argument
+	if [ "$restart_plain" = 1 ]; then
+		"$TB" vmibd stop 1 >/dev/null 2>&1
+		"$TB" vmibd start 1 >/dev/null 2>&1
+	fi
 	rm -rf "$T_TB_DIR/h1/console63"
 	for h in $vmibd_started; do "$TB" vmibd stop "$h" >/dev/null 2>&1; done
 	[ "$we_brought_up" = 1 ] && "$TB" down >/dev/null 2>&1
