@@ -416,7 +416,8 @@ static void dg_devices(xmlDocPtr doc, xmlNodePtr root, const struct domgen_spec 
 		snprintf(path, sizeof(path), "%s/%s.log", s->console_dir, s->name);
 		src = xmlNewChild(c, NULL, X("source"), NULL);
 		xmlSetProp(src, X("path"), X(path));
-		xmlSetProp(src, X("append"), X("on"));
+		/* afresh at every start: the log is the current boot (guestready.h) */
+		xmlSetProp(src, X("append"), X("off"));
 	} else {
 		xmlSetProp(c, X("type"), X("pty"));
 	}

@@ -70,6 +70,8 @@ static char *images_field(struct image *img, const char *name, size_t *len)
 		return *len = sizeof(img->cmdline), img->cmdline;
 	if (strcmp(name, "description") == 0)
 		return *len = sizeof(img->description), img->description;
+	if (strcmp(name, "memoryMiB") == 0 || strcmp(name, "minMemoryMiB") == 0)
+		return *len = sizeof(img->memory_text), img->memory_text;
 	return NULL;
 }
 
@@ -85,6 +87,25 @@ static int images_names_safe(const struct image *img, char *err, size_t errlen)
 		return 0;
 	snprintf(err, errlen, "'%.64s' is not a safe name (%s)", bad, name_rule_text);
 	return -1;
+}
+
+/* memoryMiB: digits only, 1..4194303 (vmibVmMemoryKBytes in KiB fits) */
+static int images_min_memory(struct image *img, char *err, size_t errlen)
+{
+	const char *p = img->memory_text;
+	unsigned long v = 0;
+
+	if (!*p)
+		return 0;
+	for (; *p >= '0' && *p <= '9' && v <= 4194303; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (*p || v == 0 || v > 4194303) {
+		snprintf(err, errlen, "memoryMiB '%.15s' is not a number of MiB (1..4194303)",
+			 img->memory_text);
+		return -1;
+	}
+	img->min_memory_mib = (uint32_t)v;
+	return 0;
 }
 
 int images_parse(const char *xml, const char *dirname, struct image *out,
@@ -133,7 +154,9 @@ int images_parse(const char *xml, const char *dirname, struct image *out,
 		snprintf(out->kernel_file, sizeof(out->kernel_file), "vmlinuz");
 	if (!out->initrd_file[0])
 		snprintf(out->initrd_file, sizeof(out->initrd_file), "initrd.img");
-	return images_names_safe(out, err, errlen);
+	if (images_names_safe(out, err, errlen) < 0)
+		return -1;
+	return images_min_memory(out, err, errlen);
 }
 
 static char *images_slurp(const char *path)

@@ -10,6 +10,7 @@
  *     <description>...</description>
  *     <kernel>vmlinuz</kernel> <initrd>initrd.img</initrd>
  *     <cmdline>console=ttyS0 quiet</cmdline>   (base kernel command line)
+ *     <memoryMiB>128</memoryMiB>   (the least memory it boots with)
  *   </image>
  * Each field may also be given as an attribute of <image>; kernel-version
  * is accepted for kernelVersion; kernel and initrd are file names in the
@@ -22,6 +23,7 @@
 #define VMIB_IMAGES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct image {
 	char name[65];
@@ -30,6 +32,8 @@ struct image {
 	char kernel_version[65];
 	char description[256];
 	char cmdline[512];         /* base kernel command line, "" if none */
+	uint32_t min_memory_mib;   /* memoryMiB: least memory it boots with, 0 = not said */
+	char memory_text[16];      /* memoryMiB as written (parsing only) */
 	char kernel_file[256];     /* file names inside dir */
 	char initrd_file[256];
 	char dir[4096];            /* absolute directory of the image */

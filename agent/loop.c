@@ -27,6 +27,7 @@
 #include <net-snmp/library/large_fd_set.h>
 #include <libvirt/libvirt.h>
 
+#include "agentx_guard.h"
 #include "log.h"
 #include "loop.h"
 
@@ -515,8 +516,10 @@ static bool loop_dispatch_snmp(size_t n, bool snmp_timed_out)
 			any = true;
 		}
 	}
-	if (any)
+	if (any) {
+		agentx_guard_attach();
 		snmp_read2(&L.snmp_read);
+	}
 	if (snmp_timed_out) {
 		/* run_alarms() is what drives AgentX pings and reconnects
 		 * (netsnmp.md §4.7) */

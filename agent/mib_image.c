@@ -53,6 +53,9 @@ static int mib_image_col(const struct mibtab *t, const void *row, unsigned int c
 	case VMIB_COL_vmibImageDescription:
 		mib_value_str(v, img->description, VMIB_SIZE_vmibImageDescription_MAX);
 		break;
+	case VMIB_COL_vmibImageMinMemoryKBytes:
+		mib_value_int(v, ASN_UNSIGNED, (long)img->min_memory_mib * 1024);
+		break;
 	default:
 		return -1;
 	}

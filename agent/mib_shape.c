@@ -18,7 +18,9 @@
  * Error mapping (VMIB-MIB): a malformed value wrongType / wrongLength /
  * wrongValue, a bad index noCreation, a read-only column notWritable, a
  * VM or vif that does not exist inconsistentName, a refused row
- * (netem on a kernel without it, jitter > delay, ...) inconsistentValue,
+ * (jitter > delay, ...) inconsistentValue (NetEm on a kernel without
+ * sch_netem is not refused: the rest of the row is put in force and the
+ * row reads unsupported, shapestore.c),
  * libvirt unreachable or the VM's rows not read yet resourceUnavailable,
  * the kernel refusing a request commitFailed.  The reason goes to the
  * row's vmibShapeLastError (when the row exists), to vmibHostLastError
@@ -441,6 +443,8 @@ static int shape_check_new(const struct mibtab *t, netsnmp_agent_request_info *r
 		if (e.row.src_len == 0)
 			e.row.src.s_addr = 0;
 		all[n++] = e.row;
+		/* without sch_netem the rest of the row is put in force */
+		tc_row_kernel_part(&e.row, S.ctx->caps, &e.row);
 		if (tc_row_check(&e.row, &vif, S.ctx->caps, &err) < 0)
 			rc = -2;
 	}

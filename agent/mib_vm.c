@@ -9,6 +9,7 @@
  * vmibVmOperState reads migrating(9) while an outgoing migration runs
  * (vm_oper_vmib).
  */
+#include "guestready.h"
 #include "mib.h"
 #include "mibset.h"
 #include "vmib_oids.h"
@@ -95,6 +96,11 @@ static int mib_vm_col(const struct mibtab *t, const void *row, unsigned int col,
 		break;
 	case VMIB_COL_vmibVmRowStatus:
 		mib_value_int(v, ASN_INTEGER, VMIB_ENUM_vmibVmRowStatus_active);
+		break;
+	case VMIB_COL_vmibVmGuestState:
+		mib_value_int(v, ASN_INTEGER,
+			      guestready_state(ctx->cfg ? ctx->cfg->console_dir : NULL, vm->name,
+					       vm_oper_vmib(vm) == VMIB_ENUM_vmibVmOperState_running));
 		break;
 	default:
 		return -1;

@@ -211,6 +211,14 @@ static bool shape_supported(const struct shapestore *s, const struct shape_row *
 	return (tc_row_caps(r) & ~s->caps) == 0;
 }
 
+/* a row this host puts in force in part (without its NetEm parameters) */
+static bool shape_partial(const struct shapestore *s, const struct shape_row *r)
+{
+	struct shape_row k;
+
+	return tc_row_kernel_part(r, s->caps, &k) && (tc_row_caps(&k) & ~s->caps) == 0;
+}
+
 static void shape_entries_free(struct shape_entry **rows, size_t n)
 {
 	size_t i;
@@ -648,9 +656,14 @@ static struct shape_row *shape_set(const struct shapestore *s, struct shape_entr
 	size_t i;
 
 	*k = 0;
-	for (i = 0; set && i < n; i++)
-		if (in_force ? rows[i]->oper == SHAPE_APPLIED : shape_supported(s, &rows[i]->row))
-			set[(*k)++] = rows[i]->row;
+	for (i = 0; set && i < n; i++) {
+		const struct shape_entry *e = rows[i];
+		bool partial = shape_partial(s, &e->row);
+
+		if (in_force ? e->oper == SHAPE_APPLIED || (partial && e->oper == SHAPE_UNSUPPORTED)
+			     : shape_supported(s, &e->row) || partial)
+			tc_row_kernel_part(&e->row, s->caps, &set[(*k)++]);
+	}
 	return set;
 }
 
@@ -667,7 +680,15 @@ static void shape_unsupported(struct shapestore *s, struct shape_entry *e,
 	struct tc_error err;
 
 	e->oper = SHAPE_UNSUPPORTED;
-	if (tc_row_check(&e->row, vif, s->caps, &err) < 0)
+	if (shape_partial(s, &e->row))
+		snprintf(e->last_error, sizeof(e->last_error),
+			 "kernel has no sch_netem: %s%s%s%s%s%snot applied; the rest of the row "
+			 "is in force", e->row.delay_us ? "delay " : "",
+			 e->row.jitter_us ? "jitter " : "", e->row.loss_ppm ? "loss " : "",
+			 e->row.duplicate_ppm ? "duplication " : "",
+			 e->row.corrupt_ppm ? "corruption " : "",
+			 e->row.reorder_ppm ? "reordering " : "");
+	else if (tc_row_check(&e->row, vif, s->caps, &err) < 0)
 		snprintf(e->last_error, sizeof(e->last_error), "%s", err.text);
 }
 
@@ -701,11 +722,13 @@ static void shape_rebuild(struct shapestore *s, struct shape_vm *rec, struct sha
 	for (i = 0; i < n; i++) {
 		struct shape_entry *e = rows[i];
 
-		if (!shape_supported(s, &e->row)) {
+		if (rc >= 0 && !shape_supported(s, &e->row)) {
 			shape_unsupported(s, e, vif);
-		} else if (rc < 0) {
+		} else if (rc < 0 && (shape_supported(s, &e->row) || shape_partial(s, &e->row))) {
 			e->oper = SHAPE_FAILED;
 			snprintf(e->last_error, sizeof(e->last_error), "%s", err.text);
+		} else if (rc < 0) {
+			shape_unsupported(s, e, vif);
 		} else {
 			e->oper = SHAPE_APPLIED;
 			e->last_error[0] = '\0';
@@ -1166,9 +1189,14 @@ enum shape_verdict shapestore_change_check(struct shapestore *s, struct shape_ch
 	 * this kernel can do, for the rows this change touches only: a row
 	 * unsupported since its VM arrived stays as it is */
 	rc = tc_rows_check(all, c->n, &vif, CAPS_ALL_KERNEL, err);
-	for (i = 0; rc == 0 && i < c->n; i++)
+	for (i = 0; rc == 0 && i < c->n; i++) {
+		struct shape_row k;
+
+		/* what the host can put in force: without netem, the rest */
+		tc_row_kernel_part(&c->rows[i]->row, s->caps, &k);
 		if (c->rows[i]->touched)
-			rc = tc_row_check(&c->rows[i]->row, &vif, s->caps, err);
+			rc = tc_row_check(&k, &vif, s->caps, err);
+	}
 	free(all);
 	return rc < 0 ? SHAPE_REFUSED : SHAPE_OK;
 }
@@ -1184,9 +1212,11 @@ static void shape_change_status(struct shapestore *s, struct shape_change *c, bo
 
 		if (e->touched)
 			e->last_error[0] = '\0';
-		if (!shape_supported(s, &e->row)) {
-			/* untouched (a touched row is supported): as it was */
-			if (e->oper != SHAPE_UNSUPPORTED)
+		if (shape_partial(s, &e->row) && !in_force) {
+			e->oper = SHAPE_PENDING;
+		} else if (!shape_supported(s, &e->row)) {
+			/* touched: in force in part; untouched: as it was */
+			if (e->touched || e->oper != SHAPE_UNSUPPORTED)
 				shape_unsupported(s, e, vif);
 		} else
 			e->oper = in_force ? SHAPE_APPLIED : SHAPE_PENDING;

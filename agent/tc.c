@@ -181,6 +181,16 @@ int tc_row_needs_netem(const struct shape_row *r)
 	       r->corrupt_ppm || r->reorder_ppm;
 }
 
+int tc_row_kernel_part(const struct shape_row *r, uint32_t caps, struct shape_row *out)
+{
+	*out = *r;
+	if (CAPS_HAS(caps, CAPS_NETEM) || !tc_row_needs_netem(r))
+		return 0;
+	out->delay_us = out->jitter_us = 0;
+	out->loss_ppm = out->duplicate_ppm = out->corrupt_ppm = out->reorder_ppm = 0;
+	return 1;
+}
+
 static int check_ranges(const struct shape_row *r, struct tc_error *err)
 {
 	const struct { const char *what; uint32_t v, max; } lim[] = {

@@ -98,6 +98,10 @@ int tc_prefix_parse(const char *s, struct in_addr *addr, uint8_t *len);
 
 /* Does row need sch_netem? */
 int tc_row_needs_netem(const struct shape_row *row);
+/* What of row a host with caps can put in force: row itself, or, without
+ * netem, row with its NetEm parameters zeroed (rate, burst, limit stay);
+ * returns 1 when that is less than row. */
+int tc_row_kernel_part(const struct shape_row *row, uint32_t caps, struct shape_row *out);
 /* The capability bits (CAPS_MASK) the kernel needs for row: htb, u32 for
  * a source prefix, its leaf's qdisc.  A row is supported on a host when
  * (tc_row_caps(row) & ~caps) == 0; tc_row_check() says which is missing. */

@@ -448,6 +448,17 @@ static int vr_create_vifs(struct vs_txn *tx, struct vs_vm_row *r, struct vr_new 
 	return rc;
 }
 
+/* VMIB-MIB vmibImageMinMemoryKBytes: a VM of img with less memory does not boot */
+static bool vr_below_image(struct vs_item *it, const struct image *img, uint64_t mem_kib)
+{
+	if (!img->min_memory_mib || mem_kib >= (uint64_t)img->min_memory_mib * 1024)
+		return false;
+	vmset_fail(it, SNMP_ERR_INCONSISTENTVALUE,
+		   "image %s needs at least %u MiB (its memoryMiB), not %llu KiB", img->name,
+		   img->min_memory_mib, (unsigned long long)mem_kib);
+	return true;
+}
+
 static int vr_create_values(struct vs_txn *tx, struct vs_vm_row *r, struct vr_new *n)
 {
 	struct vs_item *name = vr_it(tx, r->item[VMIB_COL_vmibVmName]);
@@ -475,6 +486,8 @@ static int vr_create_values(struct vs_txn *tx, struct vs_vm_row *r, struct vr_ne
 		rc = vmset_fail(image, SNMP_ERR_INCONSISTENTVALUE, "there is no image %s in %s",
 				image->str, tx->ctx->images->root);
 	n->mem_kib = mem ? (uint64_t)mem->num : VR_DEFAULT_MEM_KIB;
+	if (n->img && vr_below_image(mem ? mem : rs, n->img, n->mem_kib))
+		rc = -1;
 	n->vcpus = vcpus ? (unsigned int)vcpus->num : VR_DEFAULT_VCPUS;
 	if (vcpus && vr_host(tx)->max_vcpus && n->vcpus > vr_host(tx)->max_vcpus)
 		rc = vmset_fail(vcpus, SNMP_ERR_INCONSISTENTVALUE, "the hypervisor allows %u vCPUs",
@@ -902,6 +915,7 @@ static void vr_resize(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *v
 	bool mem_new = mem && (uint64_t)mem->num != vm->max_mem_kib;
 	bool cpu_new = cpu && (unsigned int)cpu->num != vm->vcpus;
 	struct vs_item *it = mem_new ? mem : cpu;
+	const struct image *img;
 	struct vp_step *s;
 
 	*vcpus = vm->vcpus;
@@ -915,6 +929,9 @@ static void vr_resize(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *v
 			   mem_new ? "memory" : "vCPU count", vm->name);
 		return;
 	}
+	img = mem_new && vm->image[0] ? images_by_name(tx->ctx->images, vm->image) : NULL;
+	if (img && vr_below_image(mem, img, (uint64_t)mem->num))
+		return;
 	if (cpu_new && vr_host(tx)->max_vcpus && cpu->num > (long)vr_host(tx)->max_vcpus) {
 		vmset_fail(cpu, SNMP_ERR_INCONSISTENTVALUE, "the hypervisor allows %u vCPUs",
 			   vr_host(tx)->max_vcpus);

@@ -237,32 +237,93 @@ static void isolation_vbs(struct pdu *p, const struct plan_item *it)
 	}
 }
 
-/* all isolation changes of a host: one unit, one PDU (one chain rebuild) */
+static bool is_isolation(const struct plan_item *it)
+{
+	return it->op != PLAN_UNCHANGED &&
+	       (it->obj == PLAN_DEFAULT || it->obj == PLAN_SUBNET || it->obj == PLAN_RULE);
+}
+
+static void isolation_item_vbs(struct pdu *p, const struct plan_item *it)
+{
+	if (it->obj == PLAN_DEFAULT)
+		change_vbs(p, it, (const uint32_t[]){ 0 });
+	else
+		isolation_vbs(p, it);
+}
+
+static size_t pdu_bytes(const struct pdu *p)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < p->n; k++)
+		n += pdu_vb_agentx_bytes(&p->vb[k]);
+	return n;
+}
+
+/* append the varbinds of *one to the isolation unit at index *at, or to a
+ * new one when they would take its PDU over the AgentX limit (pdu.h) */
+static void isolation_add(struct host_run *r, size_t *at, size_t *bytes, struct pdu *one,
+			  size_t **counts, size_t *n_counts)
+{
+	size_t k, b = pdu_bytes(one);
+	struct unit *u;
+
+	if (*at == NO_CAUSE || *bytes + b > PDU_AGENTX_MAX_BYTES) {
+		u = MEM_PUSH(r->units, r->n_units);
+		u->phase = PHASE_ISOLATION;
+		u->alone = true;
+		u->pdu.cmd = PDU_SET;
+		*at = r->n_units - 1;
+		*bytes = 0;
+		*MEM_PUSH(*counts, *n_counts) = 0;
+	}
+	u = &r->units[*at];
+	for (k = 0; k < one->n; k++)
+		pdu_vb_copy(MEM_PUSH(u->pdu.vb, u->pdu.n), &one->vb[k]);
+	*bytes += b;
+	(*counts)[*n_counts - 1]++;
+	pdu_release(one);
+}
+
+/*
+ * All isolation changes of a host: one unit, one PDU, so the agent
+ * rebuilds its chain once.  Only when that PDU would be over the AgentX
+ * limit is it cut into parts, each a PDU of its own sent in order (a part
+ * that fails skips the next ones), and a change of the default goes in
+ * the last part, after the rules that make exceptions to it.
+ */
 static void build_isolation(struct host_run *r, const struct plan_host *ph)
 {
-	struct unit *u = NULL;
-	size_t i, n = 0;
+	struct pdu one = { PDU_SET, 0, NULL, 0 };
+	size_t i, pass, at = NO_CAUSE, bytes = 0, total = 0, first = r->n_units;
+	size_t *counts = NULL, n_counts = 0;
+	bool split;
 
 	for (i = 0; i < ph->n_items; i++) {
-		const struct plan_item *it = &ph->items[i];
-
-		if (it->op == PLAN_UNCHANGED || (it->obj != PLAN_DEFAULT && it->obj != PLAN_SUBNET &&
-						 it->obj != PLAN_RULE))
+		if (!is_isolation(&ph->items[i]))
 			continue;
-		if (!u) {
-			u = MEM_PUSH(r->units, r->n_units);
-			u->phase = PHASE_ISOLATION;
-			u->alone = true;
-			u->pdu.cmd = PDU_SET;
-		}
-		n++;
-		if (it->obj == PLAN_DEFAULT)
-			change_vbs(&u->pdu, it, (const uint32_t[]){ 0 });
-		else
-			isolation_vbs(&u->pdu, it);
+		isolation_item_vbs(&one, &ph->items[i]);
+		total += pdu_bytes(&one);
+		pdu_release(&one);
 	}
-	if (u)
-		u->title = mem_printf("isolation (%zu change%s)", n, n == 1 ? "" : "s");
+	split = total > PDU_AGENTX_MAX_BYTES;
+	for (pass = 0; pass < (split ? 2 : 1); pass++) {
+		for (i = 0; i < ph->n_items; i++) {
+			const struct plan_item *it = &ph->items[i];
+
+			if (!is_isolation(it) || (split && (it->obj == PLAN_DEFAULT) != (pass == 1)))
+				continue;
+			isolation_item_vbs(&one, it);
+			isolation_add(r, &at, &bytes, &one, &counts, &n_counts);
+		}
+	}
+	for (i = 0; i < n_counts; i++)
+		r->units[first + i].title =
+			n_counts == 1 ? mem_printf("isolation (%zu change%s)", counts[0],
+						   counts[0] == 1 ? "" : "s")
+				      : mem_printf("isolation, part %zu of %zu (%zu change%s)", i + 1,
+						   n_counts, counts[i], counts[i] == 1 ? "" : "s");
+	free(counts);
 }
 
 static void build_vm_unit(struct host_run *r, const struct plan_item *it, bool create)
@@ -402,7 +463,11 @@ static void skip_dependents(struct host_run *r, const struct unit *f)
 
 		if (u->state != UNIT_PENDING)
 			continue;
-		if (f->phase == PHASE_ISOLATION && u->needs_isolation) {
+		if (f->phase == PHASE_ISOLATION && u->phase == PHASE_ISOLATION) {
+			why = mem_printf("depends on: %s", f->title);
+			skip(r, u, why, (size_t)(f - r->units));
+			free(why);
+		} else if (f->phase == PHASE_ISOLATION && u->needs_isolation) {
 			skip(r, u, "isolation could not be set first", (size_t)(f - r->units));
 		} else if (f->vm && u->vm == f->vm && u->phase > f->phase) {
 			why = mem_printf("depends on: %s", f->title);

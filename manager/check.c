@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "check_addr.h"
+#include "check_limits.h"
 #include "diag.h"
 #include "keymap.h"
 #include "mem.h"
@@ -131,6 +133,8 @@ void check_real(const struct real_env *r, struct diag *d)
 	check_real_names(r, d);
 	check_real_vms(r, d);
 	check_real_links(r, d);
+	check_addr_real(r, d);
+	check_limits_real(r, d);
 }
 
 /* --- virtual environment: subnets ------------------------------------------- */
@@ -453,4 +457,6 @@ void check_virtual(struct virt_env *v, struct diag *d)
 	keymap_release(&owners.iface);
 	check_links(v, d);
 	check_rules(v, d);
+	check_addr_virtual(v, d);
+	check_limits_virtual(v, d);
 }

@@ -43,7 +43,14 @@ static bool vm_running(int state)
 	       state == VMIB_ENUM_vmibVmOperState_blocked;
 }
 
-/* the scenario's VMs run and their rows are no longer pending */
+/* VMIB-MIB vmibVmGuestState: booting until the guest's ready line; an agent
+ * that keeps no console says unknown, and then libvirt's state is all */
+static bool guest_booting(const struct state_vm *vm)
+{
+	return vm->oper.guest_state == VMIB_ENUM_vmibVmGuestState_booting;
+}
+
+/* the scenario's VMs run, their guests are up, their rows no longer pending */
 static bool settled(const struct plan *p)
 {
 	size_t h, i;
@@ -52,7 +59,8 @@ static bool settled(const struct plan *p)
 		for (i = 0; i < p->hosts[h].n_items; i++) {
 			const struct plan_item *it = &p->hosts[h].items[i];
 
-			if (it->have_vm && !vm_running(it->have_vm->oper.state))
+			if (it->have_vm && (!vm_running(it->have_vm->oper.state) ||
+					    guest_booting(it->have_vm)))
 				return false;
 			if (it->have_shape &&
 			    it->have_shape->oper.status == VMIB_ENUM_vmibShapeOperStatus_pending)
@@ -108,6 +116,9 @@ static size_t oper_problems(const struct plan *p, struct out *o, bool waited)
 					it->have_vm->oper.last_error && *it->have_vm->oper.last_error ?
 					": " : "", it->have_vm->oper.last_error ?
 					it->have_vm->oper.last_error : ""));
+			else if (waited && it->have_vm && guest_booting(it->have_vm))
+				problem(o, &n, host, mem_printf("%s runs, but its guest is not up "
+					"(vmibVmGuestState booting: no ready line on its console yet)", t));
 			if (it->have_shape && bad_status(it->have_shape->oper.status))
 				problem(o, &n, host, mem_printf("%s is %s: %s", t,
 					oper_name(COL_SHAPE_OPER, it->have_shape->oper.status),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "check_limits.h"
 #include "load.h"
 #include "merge.h"
 #include "xml_doc.h"
@@ -40,6 +41,7 @@ static void finish(struct load *l, xmlDoc *real_doc, const char *real_file,
 	if (l->real && l->virt) {
 		place_vms(l->real, l->virt, &l->placement, &l->diag);
 		merge_build(l->real, l->virt, &l->placement, &l->desired, &l->diag);
+		check_limits_state(l->virt, &l->desired, &l->diag);
 	}
 	diag_sort(&l->diag);
 }

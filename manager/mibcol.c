@@ -45,6 +45,11 @@ static const struct mibcol_enum truth[] = {
 	E(vmibVmMigrateLive, true), E(vmibVmMigrateLive, false), { 0, NULL },
 };
 
+static const struct mibcol_enum guest_state[] = {
+	E(vmibVmGuestState, unknown), E(vmibVmGuestState, booting), E(vmibVmGuestState, ready),
+	{ 0, NULL },
+};
+
 static const struct mibcol_enum migrate_status[] = {
 	E(vmibVmMigrateStatus, none), E(vmibVmMigrateStatus, inProgress),
 	E(vmibVmMigrateStatus, succeeded), E(vmibVmMigrateStatus, failed), { 0, NULL },
@@ -85,6 +90,7 @@ const struct mibcol mibcol_cols[MIBCOL_N] = {
 	C(COL_VM_MIGRATE_DOWNTIME, vmibVmMigrateDowntimeMs, VM, UNSIGNED, NULL),
 	C(COL_VM_LAST_ERROR, vmibVmLastError, VM, STRING, NULL),
 	C(COL_VM_ROW_STATUS, vmibVmRowStatus, VM, INTEGER, rowstatus),
+	C(COL_VM_GUEST_STATE, vmibVmGuestState, VM, INTEGER, guest_state),
 
 	C(COL_VIF_DEVICE, vmibVifDevice, VIF, STRING, NULL),
 	C(COL_VIF_MAC, vmibVifMac, VIF, STRING, NULL),
@@ -138,6 +144,9 @@ const struct mibcol mibcol_cols[MIBCOL_N] = {
 	C(COL_SUBNET_ADDR, vmibSubnetAddr, SUBNET, IPADDRESS, NULL),
 	C(COL_SUBNET_PREFIX_LEN, vmibSubnetPrefixLen, SUBNET, UNSIGNED, NULL),
 	C(COL_SUBNET_ROW_STATUS, vmibSubnetRowStatus, SUBNET, INTEGER, rowstatus),
+
+	C(COL_IMAGE_NAME, vmibImageName, IMAGE, STRING, NULL),
+	C(COL_IMAGE_MIN_MEMORY, vmibImageMinMemoryKBytes, IMAGE, UNSIGNED, NULL),
 };
 
 static const uint32_t oid_host[] = { VMIB_OID_vmibHost };
@@ -146,6 +155,7 @@ static const uint32_t oid_vif[] = { VMIB_OID_vmibVifEntry };
 static const uint32_t oid_shape[] = { VMIB_OID_vmibShapeEntry };
 static const uint32_t oid_isol[] = { VMIB_OID_vmibIsolationEntry };
 static const uint32_t oid_subnet[] = { VMIB_OID_vmibSubnetEntry };
+static const uint32_t oid_image[] = { VMIB_OID_vmibImageEntry };
 
 static const struct {
 	const uint32_t *oid;
@@ -158,6 +168,7 @@ static const struct {
 	[MIBCOL_SHAPE] = { oid_shape, VMIB_OID_vmibShapeEntry_LEN, 3 },
 	[MIBCOL_ISOL] = { oid_isol, VMIB_OID_vmibIsolationEntry_LEN, 1 },
 	[MIBCOL_SUBNET] = { oid_subnet, VMIB_OID_vmibSubnetEntry_LEN, 1 },
+	[MIBCOL_IMAGE] = { oid_image, VMIB_OID_vmibImageEntry_LEN, 1 },
 };
 
 const uint32_t *mibcol_table_oid(enum mibcol_table t, size_t *len)

@@ -10,6 +10,7 @@
 
 #include "mem.h"
 #include "plan.h"
+#include "plan_caps.h"
 
 #define NONE ((size_t)-1)
 
@@ -676,6 +677,7 @@ void plan_compute(const struct state *want, const struct state *have, enum plan_
 	for (h = 0; h < out->n_hosts; h++)
 		order_items(&out->hosts[h]);
 	count(out);
+	plan_caps_warn(want, have, out);
 	free(c.names);
 	free(c.vm_index.v);
 }
@@ -701,6 +703,9 @@ void plan_release(struct plan *p)
 	for (i = 0; i < p->n_notes; i++)
 		free(p->notes[i]);
 	free(p->notes);
+	for (i = 0; i < p->n_warnings; i++)
+		free(p->warnings[i]);
+	free(p->warnings);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -110,6 +110,8 @@ struct plan {
 	size_t n_hosts;
 	char **notes;            /* things left alone that look like ours */
 	size_t n_notes;
+	char **warnings;         /* what a host cannot do (plan_caps.h) */
+	size_t n_warnings;
 	size_t count[PLAN_N_OPS];
 	size_t unreadable;       /* hosts whose current state is unknown */
 };

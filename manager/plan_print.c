@@ -182,6 +182,10 @@ void plan_print(const struct plan *p, struct out *o, bool all)
 	for (i = 0; i < p->n_notes; i++)
 		out_str(o, NULL, "note: %s\n", p->notes[i]);
 	out_arr_close(o);
+	out_arr_open(o, "warnings");
+	for (i = 0; i < p->n_warnings; i++)
+		out_str(o, NULL, "warning: %s\n", p->warnings[i]);
+	out_arr_close(o);
 	out_obj_open(o, "summary");
 	out_text(o, "%s: ", p->mode == PLAN_DESTROY ? "destroy plan" : "plan");
 	print_counts(p->count, o);

@@ -16,6 +16,7 @@
 
 static const enum mibcol_table walked[] = {
 	MIBCOL_HOST, MIBCOL_VM, MIBCOL_VIF, MIBCOL_SHAPE, MIBCOL_ISOL, MIBCOL_SUBNET,
+	MIBCOL_IMAGE,
 };
 #define N_WALKED (sizeof(walked) / sizeof(walked[0]))
 
@@ -155,6 +156,20 @@ static struct state_subnet *subnet_row(struct state_host *h, uint32_t index)
 	return &h->subnets[pos];
 }
 
+static struct state_image *image_row(struct state_host *h, uint32_t index)
+{
+	struct state_host_oper *o = &h->oper;
+	size_t pos;
+
+	FIND_SORTED(o->images, o->n_images, index, pos);
+	if (pos < o->n_images && o->images[pos].index == index)
+		return &o->images[pos];
+	o->images = insert_at(o->images, &o->n_images, sizeof(*o->images), pos);
+	o->images[pos].index = index;
+	o->images[pos].name = mem_strdup("");
+	return &o->images[pos];
+}
+
 struct state_vm *read_find_vm(const struct state_host *h, uint32_t index)
 {
 	size_t pos;
@@ -217,6 +232,7 @@ static void vm_column(struct state_vm *vm, enum mibcol_id c, const struct pdu_vb
 	case COL_VM_MEMORY: vm->memory_kib = vb->u; break;
 	case COL_VM_VCPUS: vm->vcpus = (uint32_t)vb->u; break;
 	case COL_VM_OPER: vm->oper.state = (int)vb->i; break;
+	case COL_VM_GUEST_STATE: vm->oper.guest_state = (int)vb->i; break;
 	case COL_VM_ADMIN: vm->admin = (enum state_admin)vb->i; break;
 	case COL_VM_CPU_TIME: vm->oper.cpu_ms = vb->u; break;
 	case COL_VM_SCHED_WEIGHT:
@@ -371,6 +387,12 @@ static void parse_vb(struct state_host *h, enum mibcol_table t, const struct pdu
 		break;
 	case MIBCOL_SUBNET:
 		subnet_column(subnet_row(h, ix[0]), c, vb);
+		break;
+	case MIBCOL_IMAGE:
+		if (c == COL_IMAGE_NAME)
+			set_str(&image_row(h, ix[0])->name, vb);
+		else if (c == COL_IMAGE_MIN_MEMORY)
+			image_row(h, ix[0])->min_memory_kib = vb->u;
 		break;
 	case MIBCOL_N_TABLES:
 		break;

@@ -55,6 +55,9 @@ static void host_release(struct state_host *h)
 	free(h->oper.hypervisor_version);
 	free(h->oper.libvirt_uri);
 	free(h->oper.last_error);
+	for (i = 0; i < h->oper.n_images; i++)
+		free(h->oper.images[i].name);
+	free(h->oper.images);
 	for (i = 0; i < h->n_vms; i++)
 		vm_release(&h->vms[i]);
 	free(h->vms);

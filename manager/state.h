@@ -69,6 +69,7 @@ struct state_vif_oper {
 
 struct state_vm_oper {
 	int state;               /* vmibVmOperState, 0 = not read */
+	int guest_state;         /* vmibVmGuestState, 0 = not read (older agent) */
 	char *uuid;
 	uint64_t cpu_ms;
 	char *migrate_target;
@@ -81,6 +82,12 @@ struct state_rule_oper {
 	int status;              /* vmibIsolOperStatus */
 	char *last_error;
 	uint64_t matched_pkts;
+};
+
+struct state_image {            /* vmibImageTable, current state only */
+	uint32_t index;
+	char *name;
+	uint64_t min_memory_kib; /* vmibImageMinMemoryKBytes, 0 = none declared */
 };
 
 struct state_host_oper {
@@ -99,6 +106,8 @@ struct state_host_oper {
 	int libvirt_state;       /* vmibHostLibvirtState */
 	char *last_error;
 	int isolation_oper;      /* vmibIsolationOperStatus */
+	struct state_image *images;
+	size_t n_images;
 };
 
 struct state_route {

@@ -13,9 +13,10 @@
 #      a rate change changes that class in place;
 #   3. all or nothing: a PDU with a good new row and a bad one fails
 #      (inconsistentValue) and leaves the tree and the table as they were;
-#   4. NetEm on a kernel without sch_netem: inconsistentValue, the text
-#      "kernel has no sch_netem" in vmibHostLastError, nothing changed
-#      (skipped where the kernel has sch_netem);
+#   4. NetEm on a kernel without sch_netem: the row is accepted, its rate
+#      in force (a class, no netem qdisc), the row unsupported with the
+#      reason naming what is not applied (skipped where the kernel has
+#      sch_netem);
 #   5. the SNMP error of bad values over the wire (wrongValue, notWritable,
 #      noCreation, inconsistentName);
 #   6. shaped traffic is counted by the row's class (vmibShapeSentOctets);
@@ -159,16 +160,26 @@ t_eq "... row 1 kept its rate" 20000 "$(sget $SE.5.1.1.1)"
 
 # --- 4. NetEm without sch_netem ---------------------------------------------------------------
 if [ "$has_netem" = 1 ]; then
-	t_skip "netem refused: this kernel has sch_netem"
+	t_skip "netem without sch_netem: this kernel has sch_netem"
 else
-	before=$(tree)
-	r=$(sset $SE.20.1.1.6 i 4 $SE.3.1.1.6 a 10.50.3.0 $SE.4.1.1.6 u 24 $SE.7.1.1.6 u 10000)
-	t_eq "netem delay on a kernel without sch_netem: inconsistentValue" inconsistentValue "$r"
-	t_eq "... vmibHostLastError says why" "shape 1.1.6: kernel has no sch_netem" "$(sget "$O_ERR")"
-	t_eq "... nothing changed" "$before" "$(tree)"
+	r=$(sset $SE.20.1.1.6 i 4 $SE.3.1.1.6 a 10.50.3.0 $SE.4.1.1.6 u 24 $SE.5.1.1.6 u 3000 \
+		$SE.7.1.1.6 u 10000)
+	t_eq "rate and delay on a kernel without sch_netem: accepted" ok "$r"
+	t_check "... the rate's class is in force" sh -c "ip netns exec $NS tc class show dev sva | grep -q 'class htb 7600:6 .*rate 3Mbit'"
+	t_check "... and no netem qdisc" sh -c "! ip netns exec $NS tc qdisc show dev sva | grep -q netem"
+	t_eq "... the row is unsupported(4)" 4 "$(sget $SE.14.1.1.6)"
+	t_eq "... its vmibShapeLastError names what is not applied" \
+		"kernel has no sch_netem: delay not applied; the rest of the row is in force" \
+		"$(sget $SE.15.1.1.6)"
+	t_eq "... it keeps its delay" 10000 "$(sget $SE.7.1.1.6)"
+	t_eq "... destroyed" ok "$(sset $SE.20.1.1.6 i 6)"
+	rate2=$(sget $SE.5.1.1.2)
 	r=$(sset $SE.9.1.1.2 u 100000)
-	t_eq "loss on an existing row: inconsistentValue" inconsistentValue "$r"
-	t_eq "... its vmibShapeLastError says why" "kernel has no sch_netem" "$(sget $SE.15.1.1.2)"
+	t_eq "loss on an existing row: accepted" ok "$r"
+	t_eq "... the row is unsupported(4), its rate unchanged" "4 $rate2" \
+		"$(sget $SE.14.1.1.2) $(sget $SE.5.1.1.2)"
+	t_eq "loss back to 0: accepted" ok "$(sset $SE.9.1.1.2 u 0)"
+	t_eq "... the row is applied(1) again" 1 "$(sget $SE.14.1.1.2)"
 fi
 
 # --- 5. errors of bad values over the wire -----------------------------------------------------

@@ -52,6 +52,22 @@ static void images_parse_elements_and_attributes(void)
 	CU_ASSERT_EQUAL(images_parse("<image>", "d", &img, err, sizeof(err)), -1);
 }
 
+static void images_parse_memory_minimum(void)
+{
+	struct image img;
+	char err[128];
+
+	CU_ASSERT_EQUAL(images_parse("<image><memoryMiB>128</memoryMiB></image>", "d", &img, err,
+				     sizeof(err)), 0);
+	CU_ASSERT_EQUAL(img.min_memory_mib, 128);
+	CU_ASSERT_EQUAL(images_parse("<image/>", "d", &img, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(img.min_memory_mib, 0);
+	CU_ASSERT_EQUAL(images_parse("<image><memoryMiB>lots</memoryMiB></image>", "d", &img, err,
+				     sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "memoryMiB 'lots'"));
+	CU_ASSERT_EQUAL(images_parse("<image memoryMiB='0'/>", "d", &img, err, sizeof(err)), -1);
+}
+
 static void put(const char *root, const char *dir, const char *xml)
 {
 	char path[512];
@@ -113,6 +129,7 @@ static void images_scan_missing_directory_is_empty(void)
 
 static const struct unit_test tests[] = {
 	UNIT_TEST(images_parse_elements_and_attributes),
+	UNIT_TEST(images_parse_memory_minimum),
 	UNIT_TEST(images_scan_sorts_by_name_and_skips_bad),
 	UNIT_TEST(images_scan_missing_directory_is_empty),
 	{NULL, NULL},

@@ -122,10 +122,10 @@ static void mib_vm_table_walk_is_dense_and_ordered(void)
 
 	CU_ASSERT_EQUAL_FATAL(start(true), 0);
 	CU_ASSERT_EQUAL(walk(&tab[T_VM], first, &fl, last, &ll), cols * 3);
-	/* first: name of the lowest index (beta, 3); last: row status of 10 */
+	/* first: name of the lowest index (beta, 3); last: the last column of 10 */
 	wl = mkoid(want, entry, OID_LENGTH(entry), (oid[]){VMIB_COL_vmibVmName, 3}, 2);
 	CU_ASSERT_EQUAL(snmp_oid_compare(first, fl, want, wl), 0);
-	wl = mkoid(want, entry, OID_LENGTH(entry), (oid[]){VMIB_COL_vmibVmRowStatus, 10}, 2);
+	wl = mkoid(want, entry, OID_LENGTH(entry), (oid[]){VMIB_TABLE_vmibVmTable_MAX_COL, 10}, 2);
 	CU_ASSERT_EQUAL(snmp_oid_compare(last, ll, want, wl), 0);
 	stop();
 }
@@ -192,7 +192,7 @@ static void mib_vm_getnext_between_and_beyond_rows(void)
 	CU_ASSERT_EQUAL(out[on - 2], VMIB_COL_vmibVmUuid);
 	CU_ASSERT_EQUAL(out[on - 1], 3);
 	/* after the last instance: end of table */
-	qn = mkoid(q, entry, OID_LENGTH(entry), (oid[]){VMIB_COL_vmibVmRowStatus, 10}, 2);
+	qn = mkoid(q, entry, OID_LENGTH(entry), (oid[]){VMIB_TABLE_vmibVmTable_MAX_COL, 10}, 2);
 	CU_ASSERT_EQUAL(mibtab_getnext(&tab[T_VM], q, qn, out, &on, &v), -1);
 	/* column 0 and column 1 (not-accessible index) start at the first */
 	qn = mkoid(q, entry, OID_LENGTH(entry), (oid[]){1, 99}, 2);
@@ -394,7 +394,7 @@ static void mib_handler_answers_get_and_getnext(void)
 	snmp_free_var(r2.requestvb);
 	/* GETNEXT from the table OID, and from the last instance */
 	r1.requestvb = vb_new(table, OID_LENGTH(table));
-	qn = mkoid(q, entry, OID_LENGTH(entry), (oid[]){VMIB_COL_vmibVmRowStatus, 10}, 2);
+	qn = mkoid(q, entry, OID_LENGTH(entry), (oid[]){VMIB_TABLE_vmibVmTable_MAX_COL, 10}, 2);
 	r2.requestvb = vb_new(q, qn);
 	r1.processed = r2.processed = 0;
 	reqinfo.mode = MODE_GETNEXT;

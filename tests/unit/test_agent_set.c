@@ -447,6 +447,24 @@ static void expect_refused(struct tpdu *p, int err, int at, const char *why)
 	}
 }
 
+/* VMIB-MIB vmibImageMinMemoryKBytes: below the image's memoryMiB, refused */
+static void set_create_below_the_image_minimum_is_refused(void)
+{
+	struct tpdu p = {0};
+	int ix;
+
+	CU_ASSERT_EQUAL_FATAL(setup(), 0);
+	W.images.list[0].min_memory_mib = 128;
+	create_vm(&p, 5, "small");
+	vu(&p, TVM, VMIB_COL_vmibVmMemoryKBytes, 5, 0, 96 * 1024);
+	expect_refused(&p, SNMP_ERR_INCONSISTENTVALUE, 4,
+		       "image vmib-test needs at least 128 MiB (its memoryMiB), not 98304 KiB");
+	create_vm(&p, 5, "enough");
+	vu(&p, TVM, VMIB_COL_vmibVmMemoryKBytes, 5, 0, 128 * 1024);
+	CU_ASSERT_EQUAL(run(&p, &ix), SNMP_ERR_NOERROR);
+	teardown();
+}
+
 static void set_create_refusals_change_nothing(void)
 {
 	struct tpdu p = {0};
@@ -1498,6 +1516,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(set_create_with_weight_and_cap_in_one_pdu),
 	UNIT_TEST(set_create_shutoff_only_defines),
 	UNIT_TEST(set_create_refusals_change_nothing),
+	UNIT_TEST(set_create_below_the_image_minimum_is_refused),
 	UNIT_TEST(set_create_without_free_memory_is_resource_unavailable),
 	UNIT_TEST(set_reserve1_checks_syntax),
 	UNIT_TEST(set_action_failure_undoes_the_whole_pdu),
