@@ -17,7 +17,8 @@
  * has created the VM (vmset_action_now, vmset.h).
  * Error mapping (VMIB-MIB): a malformed value wrongType / wrongLength /
  * wrongValue, a bad index noCreation, a read-only column notWritable, a
- * VM or vif that does not exist inconsistentName, a refused row
+ * VM or vif that does not exist inconsistentName (but a bare destroy of
+ * such a row is noError: the row does not exist), a refused row
  * (netem on a kernel without it, jitter > delay, ...) inconsistentValue,
  * libvirt unreachable or the VM's rows not read yet resourceUnavailable,
  * the kernel refusing a request commitFailed.  The reason goes to the
@@ -108,6 +109,7 @@ static struct {
 	struct shape_group {              /* its rows in S.rows */
 		size_t lo, hi;
 		bool deferred;            /* the PDU creates the VM or vif */
+		bool nothing;             /* destroys of rows that cannot exist */
 	} *groups;
 	size_t n_changes, n_applied;
 	bool failed;                      /* an earlier mode of this PDU failed */
@@ -457,6 +459,19 @@ static int shape_check_new(const struct mibtab *t, netsnmp_agent_request_info *r
 	return all && rc == 0 ? 0 : -1;
 }
 
+/* every row of [lo, hi) is a bare destroy (MIB: destroy of a row that
+ * does not exist is noError, the VM or vif missing included) */
+static bool shape_only_destroys(size_t lo, size_t hi)
+{
+	size_t i;
+
+	for (i = lo; i < hi; i++)
+		if (S.rows[i].status != MIBSET_RS_DESTROY ||
+		    (S.rows[i].cols & ~(1u << VMIB_COL_vmibShapeRowStatus)) != 0)
+			return false;
+	return true;
+}
+
 /* rows [lo, hi) of S.rows are one vif's: make its change */
 static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
 		       netsnmp_request_info *requests, size_t lo, size_t hi)
@@ -475,6 +490,10 @@ static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqin
 	    (vmset_pdu_creates_vif(r->vm, r->vif) || vmset_pdu_creates_vm(r->vm))) {
 		g->deferred = true;
 		return shape_check_new(t, reqinfo, requests, lo, hi);
+	}
+	if (v == SHAPE_NO_VIF && shape_only_destroys(lo, hi)) {
+		g->nothing = true;
+		return 0;
 	}
 	if (v != SHAPE_OK) {
 		log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u: %s", (int)r->vm, r->vif, err.text);
@@ -566,6 +585,10 @@ static void shape_action(const struct mibtab *t, netsnmp_agent_request_info *req
 
 		if (S.groups[i].deferred && shape_action_new(t, reqinfo, requests, i) < 0)
 			return;
+		if (S.groups[i].nothing) {
+			S.n_applied = i + 1;
+			continue;
+		}
 		if (shapestore_change_apply(S.ctx->shapes, c, &err) < 0) {
 			/* tc.c logged the kernel's refusal */
 			shape_fail(t, reqinfo, requests, c->vm, c->vif, err.index,
@@ -581,7 +604,8 @@ static void shape_undo(void)
 	size_t i;
 
 	for (i = S.n_applied; i-- > 0;)
-		shapestore_change_undo(S.ctx->shapes, &S.changes[i]);
+		if (!S.groups[i].nothing)
+			shapestore_change_undo(S.ctx->shapes, &S.changes[i]);
 	S.n_applied = 0;
 	shape_end_all();
 }
