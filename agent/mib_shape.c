@@ -292,6 +292,27 @@ static int shape_reserve1(const struct mibtab *t, netsnmp_request_info *r)
 	return shape_value(c, r->requestvb, row);
 }
 
+/* a value refused in RESERVE1 (wrongType, wrongLength, wrongValue): said
+ * in the log and the LastError columns like every other refusal */
+static void shape_reserve1_tell(const struct mibtab *t, const netsnmp_request_info *r, int rc)
+{
+	const char *what = rc == SNMP_ERR_WRONGTYPE ? "wrongType: not the column's SYNTAX" :
+			   rc == SNMP_ERR_WRONGLENGTH ? "wrongLength: longer than the column's SIZE" :
+			   "wrongValue: out of the column's range";
+	unsigned int col;
+	const oid *idx;
+	char why[120];
+
+	if (rc != SNMP_ERR_WRONGTYPE && rc != SNMP_ERR_WRONGLENGTH && rc != SNMP_ERR_WRONGVALUE)
+		return;
+	if (mibset_instance(t, r->requestvb, &col, &idx) != 0)
+		return;
+	snprintf(why, sizeof(why), "vmibShapeEntry column %u: %s", col, what);
+	log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u.%u: %s", (int)idx[0], (unsigned)idx[1],
+		(unsigned)idx[2], why);
+	shape_report((int32_t)idx[0], (uint32_t)idx[1], (uint32_t)idx[2], why);
+}
+
 /* --- RESERVE2: the changes, and every check ------------------------------------------------ */
 
 static void shape_assign(struct shape_entry *e, const struct shape_set_row *r)
@@ -631,6 +652,7 @@ static int shape_set(netsnmp_mib_handler *handler, netsnmp_handler_registration 
 		for (r = requests; r; r = r->next) {
 			rc = shape_reserve1(t, r);
 			if (rc != SNMP_ERR_NOERROR) {
+				shape_reserve1_tell(t, r, rc);
 				netsnmp_set_request_error(reqinfo, r, rc);
 				S.failed = true;
 			}
