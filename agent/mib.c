@@ -17,7 +17,7 @@
 #include "mib.h"
 #include "vmib_oids.h"
 
-static struct mibtab mib_tables[4 + RFC7666_N_TABLES + 1 + MIB_ISOL_N];
+static struct mibtab mib_tables[MIB_HOST_N + 3 + RFC7666_N_TABLES + 1 + MIB_ISOL_N];
 static size_t mib_n_tables;
 
 /*
@@ -125,9 +125,10 @@ size_t mib_caps_octets(uint32_t caps, unsigned char *out)
 int mib_register_all(struct mib_ctx *ctx)
 {
 	size_t i, vm_i, vif_i;
+	struct mibtab host;
 
-	mib_n_tables = 0;
-	mib_host_setup(&mib_tables[mib_n_tables++], ctx);
+	mib_host_setup(&host, ctx);
+	mib_n_tables = mib_host_split(&host, mib_tables);
 	mib_image_setup(&mib_tables[mib_n_tables++], ctx);
 	vm_i = mib_n_tables;
 	mib_vm_setup(&mib_tables[mib_n_tables++], ctx);

@@ -49,6 +49,9 @@ const char *mib_vm_image(const struct mib_ctx *ctx, const struct vm *vm);
 size_t mib_caps_octets(uint32_t caps, unsigned char *out);
 
 void mib_host_setup(struct mibtab *t, struct mib_ctx *ctx);
+/* the registrations of that table: MIB_HOST_N, one per scalar */
+#define MIB_HOST_N 12
+size_t mib_host_split(const struct mibtab *whole, struct mibtab *out);
 void mib_image_setup(struct mibtab *t, struct mib_ctx *ctx);
 void mib_vm_setup(struct mibtab *t, struct mib_ctx *ctx);
 void mib_vif_setup(struct mibtab *t, struct mib_ctx *ctx);

@@ -2,10 +2,16 @@
  * mib_host.c - the vMIB host scalars (vmibHost, VMIB-MIB).
  *
  * Serves vmibHostName .. vmibHostLastError (columns 1-12) from the
- * tracker's host state, registered as the range vmibHost.1-12.
+ * tracker's host state: one table for vmibHost.1-12 (mib_host_setup),
+ * registered as one subtree per scalar (mib_host_split).  Not as an
+ * AgentX range: on every reconnect Net-SNMP's register_mib_reattach()
+ * sends the range again for each of the 12 subtrees it split it into,
+ * and the master refuses 11 of them as duplicates (AgentX error 263).
  * vmibIsolationDefault and vmibIsolationOperStatus (13, 14) belong to the
  * isolation module and are registered there (mib_isol.c).
  */
+#include <string.h>
+
 #include "mib.h"
 #include "vmib_oids.h"
 
@@ -135,4 +141,22 @@ void mib_host_setup(struct mibtab *t, struct mib_ctx *ctx)
 		.col_value = mib_host_col,
 		.ctx = ctx,
 	};
+}
+
+/* per scalar of vmibHost.1-12: a copy of whole rooted at vmibHost.N */
+size_t mib_host_split(const struct mibtab *whole, struct mibtab *out)
+{
+	static oid roots[HF_N][VMIB_OID_vmibHost_LEN + 1];
+	size_t f;
+
+	for (f = 0; f < HF_N; f++) {
+		memcpy(roots[f], mib_host_oid, sizeof(mib_host_oid));
+		roots[f][VMIB_OID_vmibHost_LEN] = mib_host_arc[f];
+		out[f] = *whole;
+		out[f].root = roots[f];
+		out[f].root_len = VMIB_OID_vmibHost_LEN + 1;
+		out[f].range_ubound = 0;
+		out[f].col_min = out[f].col_max = mib_host_arc[f];
+	}
+	return HF_N;
 }

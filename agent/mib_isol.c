@@ -364,6 +364,32 @@ static int isol_subnet_value(unsigned int col, const netsnmp_variable_list *vb,
 	}
 }
 
+/* a value refused in RESERVE1 (wrongType, wrongLength, wrongValue): in
+ * the log, vmibHostLastError and the rule's LastError, like every refusal */
+static void isol_reserve1_tell(const struct mibtab *t, const netsnmp_request_info *r, int rc)
+{
+	struct isolation *is = I.ctx->isol;
+	const char *what = rc == SNMP_ERR_WRONGTYPE ? "wrongType: not the column's SYNTAX" :
+			   rc == SNMP_ERR_WRONGLENGTH ? "wrongLength: longer than the column's SIZE" :
+			   "wrongValue: out of the column's range";
+	enum isol_kind kind = isol_kind_of(t);
+	struct isol_rule *rule;
+	unsigned int col;
+	const oid *idx;
+	char why[160];
+
+	if ((rc != SNMP_ERR_WRONGTYPE && rc != SNMP_ERR_WRONGLENGTH && rc != SNMP_ERR_WRONGVALUE) ||
+	    mibset_instance(t, r->requestvb, &col, &idx) != 0)
+		return;
+	snprintf(why, sizeof(why), "SET %s column %u index %u: %s", t->name, col,
+		 (unsigned)idx[0], what);
+	log_msg(LOG_NOTICE, "snmp", "%s", why);
+	rule = kind == IK_RULE ? isolstore_rule(&is->cur, (uint32_t)idx[0]) : NULL;
+	if (rule)
+		snprintf(rule->last_error, sizeof(rule->last_error), "%.255s", why);
+	isol_host_error(is, why);
+}
+
 static int isol_reserve1(const struct mibtab *t, netsnmp_request_info *r)
 {
 	enum isol_kind kind = isol_kind_of(t);
@@ -672,6 +698,7 @@ static int isol_set(netsnmp_mib_handler *handler, netsnmp_handler_registration *
 		for (r = requests; r; r = r->next) {
 			rc = isol_reserve1(t, r);
 			if (rc != SNMP_ERR_NOERROR) {
+				isol_reserve1_tell(t, r, rc);
 				netsnmp_set_request_error(reqinfo, r, rc);
 				I.failed = true;
 			}

@@ -17,7 +17,8 @@
  * has created the VM (vmset_action_now, vmset.h).
  * Error mapping (VMIB-MIB): a malformed value wrongType / wrongLength /
  * wrongValue, a bad index noCreation, a read-only column notWritable, a
- * VM or vif that does not exist inconsistentName, a refused row
+ * VM or vif that does not exist inconsistentName (but a bare destroy of
+ * such a row is noError: the row does not exist), a refused row
  * (jitter > delay, ...) inconsistentValue (NetEm on a kernel without
  * sch_netem is not refused: the rest of the row is put in force and the
  * row reads unsupported, shapestore.c),
@@ -110,6 +111,7 @@ static struct {
 	struct shape_group {              /* its rows in S.rows */
 		size_t lo, hi;
 		bool deferred;            /* the PDU creates the VM or vif */
+		bool nothing;             /* destroys of rows that cannot exist */
 	} *groups;
 	size_t n_changes, n_applied;
 	bool failed;                      /* an earlier mode of this PDU failed */
@@ -292,6 +294,27 @@ static int shape_reserve1(const struct mibtab *t, netsnmp_request_info *r)
 	return shape_value(c, r->requestvb, row);
 }
 
+/* a value refused in RESERVE1 (wrongType, wrongLength, wrongValue): said
+ * in the log and the LastError columns like every other refusal */
+static void shape_reserve1_tell(const struct mibtab *t, const netsnmp_request_info *r, int rc)
+{
+	const char *what = rc == SNMP_ERR_WRONGTYPE ? "wrongType: not the column's SYNTAX" :
+			   rc == SNMP_ERR_WRONGLENGTH ? "wrongLength: longer than the column's SIZE" :
+			   "wrongValue: out of the column's range";
+	unsigned int col;
+	const oid *idx;
+	char why[120];
+
+	if (rc != SNMP_ERR_WRONGTYPE && rc != SNMP_ERR_WRONGLENGTH && rc != SNMP_ERR_WRONGVALUE)
+		return;
+	if (mibset_instance(t, r->requestvb, &col, &idx) != 0)
+		return;
+	snprintf(why, sizeof(why), "vmibShapeEntry column %u: %s", col, what);
+	log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u.%u: %s", (int)idx[0], (unsigned)idx[1],
+		(unsigned)idx[2], why);
+	shape_report((int32_t)idx[0], (uint32_t)idx[1], (uint32_t)idx[2], why);
+}
+
 /* --- RESERVE2: the changes, and every check ------------------------------------------------ */
 
 static void shape_assign(struct shape_entry *e, const struct shape_set_row *r)
@@ -461,6 +484,19 @@ static int shape_check_new(const struct mibtab *t, netsnmp_agent_request_info *r
 	return all && rc == 0 ? 0 : -1;
 }
 
+/* every row of [lo, hi) is a bare destroy (MIB: destroy of a row that
+ * does not exist is noError, the VM or vif missing included) */
+static bool shape_only_destroys(size_t lo, size_t hi)
+{
+	size_t i;
+
+	for (i = lo; i < hi; i++)
+		if (S.rows[i].status != MIBSET_RS_DESTROY ||
+		    (S.rows[i].cols & ~(1u << VMIB_COL_vmibShapeRowStatus)) != 0)
+			return false;
+	return true;
+}
+
 /* rows [lo, hi) of S.rows are one vif's: make its change */
 static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
 		       netsnmp_request_info *requests, size_t lo, size_t hi)
@@ -479,6 +515,10 @@ static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqin
 	    (vmset_pdu_creates_vif(r->vm, r->vif) || vmset_pdu_creates_vm(r->vm))) {
 		g->deferred = true;
 		return shape_check_new(t, reqinfo, requests, lo, hi);
+	}
+	if (v == SHAPE_NO_VIF && shape_only_destroys(lo, hi)) {
+		g->nothing = true;
+		return 0;
 	}
 	if (v != SHAPE_OK) {
 		log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u: %s", (int)r->vm, r->vif, err.text);
@@ -570,6 +610,10 @@ static void shape_action(const struct mibtab *t, netsnmp_agent_request_info *req
 
 		if (S.groups[i].deferred && shape_action_new(t, reqinfo, requests, i) < 0)
 			return;
+		if (S.groups[i].nothing) {
+			S.n_applied = i + 1;
+			continue;
+		}
 		if (shapestore_change_apply(S.ctx->shapes, c, &err) < 0) {
 			/* tc.c logged the kernel's refusal */
 			shape_fail(t, reqinfo, requests, c->vm, c->vif, err.index,
@@ -585,7 +629,8 @@ static void shape_undo(void)
 	size_t i;
 
 	for (i = S.n_applied; i-- > 0;)
-		shapestore_change_undo(S.ctx->shapes, &S.changes[i]);
+		if (!S.groups[i].nothing)
+			shapestore_change_undo(S.ctx->shapes, &S.changes[i]);
 	S.n_applied = 0;
 	shape_end_all();
 }
@@ -611,6 +656,7 @@ static int shape_set(netsnmp_mib_handler *handler, netsnmp_handler_registration 
 		for (r = requests; r; r = r->next) {
 			rc = shape_reserve1(t, r);
 			if (rc != SNMP_ERR_NOERROR) {
+				shape_reserve1_tell(t, r, rc);
 				netsnmp_set_request_error(reqinfo, r, rc);
 				S.failed = true;
 			}

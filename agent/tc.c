@@ -223,17 +223,36 @@ uint32_t tc_row_caps(const struct shape_row *r)
 	return need;
 }
 
-static int check_caps(const struct shape_row *r, uint32_t caps,
+/* A missing kernel feature: the reason alone in err (it goes to the row's
+ * LastError), the log line names the row and its device. */
+static int refuse_caps(struct tc_error *err, const struct shape_row *r,
+		       const struct tc_vif *vif, const char *what)
+{
+	struct tc_error local;
+
+	if (!err)
+		err = &local;
+	err->index = r->index;
+	snprintf(err->text, sizeof(err->text), "kernel has no %s", what);
+	log_msg(LOG_NOTICE, "tc", "shape %u on %s: %s", r->index,
+		vif && vif->ifname ? vif->ifname : "?", err->text);
+	return -1;
+}
+
+static int check_caps(const struct shape_row *r, const struct tc_vif *vif, uint32_t caps,
 		      struct tc_error *err)
 {
 	const struct tc_leaf_kind *leaf = tc_leaf_kind_of(r);
+	char what[32];
 
 	if (!CAPS_HAS(caps, CAPS_HTB))
-		return tc_refuse(err, r->index, "kernel has no sch_htb");
+		return refuse_caps(err, r, vif, "sch_htb");
 	if (r->src_len > 0 && !CAPS_HAS(caps, CAPS_U32))
-		return tc_refuse(err, r->index, "kernel has no cls_u32");
-	if (leaf && (leaf->needs_caps & ~caps))
-		return tc_refuse(err, r->index, "kernel has no sch_%s", leaf->name);
+		return refuse_caps(err, r, vif, "cls_u32");
+	if (leaf && (leaf->needs_caps & ~caps)) {
+		snprintf(what, sizeof(what), "sch_%s", leaf->name);
+		return refuse_caps(err, r, vif, what);
+	}
 	return 0;
 }
 
@@ -273,7 +292,7 @@ int tc_row_check(const struct shape_row *r, const struct tc_vif *vif,
 		return tc_refuse(err, r->index,
 			         "shape %u: burst %u bytes smaller than one frame (%u bytes) of %s",
 			         r->index, r->burst_bytes, frame, vif->ifname);
-	return check_caps(r, caps, err);
+	return check_caps(r, vif, caps, err);
 }
 
 static int same_prefix(const struct shape_row *a, const struct shape_row *b)

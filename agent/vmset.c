@@ -101,7 +101,9 @@ static void vs_item_name(const struct vs_item *it, char *out, size_t len)
 	const char *col = it->table == VS_VM ? vs_vm_cols[it->col < VS_VM_COLS ? it->col : 0]
 					     : vs_vif_cols[it->col < VS_VIF_COLS ? it->col : 0];
 
-	if (it->table == VS_VM)
+	if (it->inst[0])     /* the instance sent, even one vmibd cannot use */
+		snprintf(out, len, "%s.%s", col, it->inst);
+	else if (it->table == VS_VM)
 		snprintf(out, len, "%s.%d", col, (int)it->vm);
 	else
 		snprintf(out, len, "%s.%d.%u", col, (int)it->vm, it->vif);
@@ -342,6 +344,12 @@ static int vs_instance(const struct mibtab *t, enum vs_table table, struct vs_it
 {
 	const oid *idx;
 	int rc = mibset_instance(t, vb, &it->col, &idx);
+	size_t k, at;
+
+	/* the sub-identifiers after entry.col, as sent */
+	for (k = t->entry_len + 1, at = 0; k < vb->name_length && at + 12 < sizeof(it->inst); k++)
+		at += (size_t)snprintf(it->inst + at, sizeof(it->inst) - at, "%s%lu", at ? "." : "",
+				       (unsigned long)vb->name[k]);
 
 	if (rc < 0 || it->col < 1 || it->col >= (table == VS_VM ? VS_VM_COLS : VS_VIF_COLS))
 		return vmset_fail(it, SNMP_ERR_NOTWRITABLE, "no such object"), SNMP_ERR_NOTWRITABLE;

@@ -30,6 +30,7 @@ struct vs_item {
 	uint8_t bytes[6];      /* MacAddress (6), IpAddress (4) */
 	int err;               /* the SNMP error of this varbind, 0 none */
 	char why[240];         /* its reason */
+	char inst[48];         /* the instance as sent ("5.1"), for messages */
 };
 
 /* what the PDU asks of one vif row */

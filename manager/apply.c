@@ -18,6 +18,15 @@ enum phase {
 	PHASE_ISOLATION,
 	PHASE_VMS,
 	PHASE_SHAPES,
+	PHASE_MIGRATE,
+};
+
+/* what a unit waits for once its SET is answered, before the host's next
+ * PDU: a SET only starts these (VMIB-MIB: slow operations report progress) */
+enum wait_kind {
+	WAIT_NONE,
+	WAIT_GONE,               /* the VM's row left the host (destroy done) */
+	WAIT_MIGRATED,           /* the VM left the host and is on to_host */
 };
 
 enum unit_state {
@@ -33,6 +42,9 @@ struct unit {
 	bool needs_isolation;    /* skipped when isolation failed */
 	bool creates_vm;
 	uint32_t vm;             /* the VM it concerns, 0 for none */
+	enum wait_kind wait;
+	char *vm_name;           /* WAIT_*: the VM's name */
+	size_t to_host;          /* WAIT_MIGRATED: the destination */
 	char *title;
 	struct pdu pdu;          /* only the varbinds are used */
 	enum unit_state state;
@@ -47,6 +59,8 @@ struct unit {
  * every host is done */
 #define RETRY_PASSES 2
 #define RETRY_AFTER_S 0.5
+/* how often a wait looks again */
+#define POLL_S 0.1
 
 struct host_run {
 	struct applier *a;
@@ -63,6 +77,10 @@ struct host_run {
 	char *failed_text;       /* SNMP error of the failed unit, awaiting LastError */
 	long failed_status;
 	size_t failed_unit;
+	size_t waiting;          /* the unit whose wait runs, or NO_CAUSE */
+	int wait_stage;          /* WAIT_MIGRATED: 0 on the source, 1 destination */
+	bool poll_due;           /* the wait looks again after POLL_S */
+	double wait_deadline;    /* since(t0) */
 	size_t done_units;
 	struct apply_result *res;
 	struct timespec t0;
@@ -75,6 +93,9 @@ struct applier {
 	size_t n_runs;
 	size_t live_lines;
 };
+
+static void sleep_s(double s);
+static void wait_start(struct host_run *r, size_t i);
 
 static double since(const struct timespec *t0)
 {
@@ -344,7 +365,33 @@ static void build_vm_unit(struct host_run *r, const struct plan_item *it, bool c
 		u = new_unit(r, PHASE_DELETE, it, it->op == PLAN_REPLACE ? "delete (to replace)" :
 					      "delete");
 		add_rs(&u->pdu, COL_VM_ROW_STATUS, ix, MIBCOL_RS_DESTROY);
+		if (it->op == PLAN_REPLACE) {
+			/* the agent powers the VM off after it answered: its
+			 * index is in use until the domain is gone */
+			u->alone = true;
+			u->wait = WAIT_GONE;
+			u->vm_name = mem_strdup(it->name);
+		}
 	}
+}
+
+/* a live migration: target and live flag on the source (as vmibctl
+ * migrate does), then a wait until the VM is on the destination */
+static void build_migrate_unit(struct host_run *r, const struct plan *p,
+			       const struct plan_item *it)
+{
+	const struct state_host *dst = p->hosts[it->to_host].want;
+	uint32_t ix[1] = { it->vm };
+	struct unit *u = new_unit(r, PHASE_MIGRATE, it, "migrate");
+
+	free(u->title);
+	u->title = mem_printf("migrate vm %s (index %u) to %s", it->name, it->vm, dst->name);
+	u->alone = true;
+	u->wait = WAIT_MIGRATED;
+	u->vm_name = mem_strdup(it->name);
+	u->to_host = it->to_host;
+	pdu_add_int(&u->pdu, COL_VM_MIGRATE_LIVE, ix, VMIB_ENUM_vmibVmMigrateLive_true);
+	pdu_add_str(&u->pdu, COL_VM_MIGRATE_TARGET, ix, dst->libvirt ? dst->libvirt : dst->name);
 }
 
 static void build_shape_unit(struct host_run *r, const struct plan_item *it)
@@ -367,7 +414,7 @@ static int cmp_phase(const void *a, const void *b)
 	return (int)x->phase - (int)y->phase;
 }
 
-static void build_units(struct host_run *r, const struct plan_host *ph)
+static void build_units(struct host_run *r, const struct plan *p, const struct plan_host *ph)
 {
 	size_t i;
 
@@ -376,7 +423,9 @@ static void build_units(struct host_run *r, const struct plan_host *ph)
 
 		if (it->op == PLAN_UNCHANGED)
 			continue;
-		if (it->obj == PLAN_VM) {
+		if (it->op == PLAN_MIGRATE) {
+			build_migrate_unit(r, p, it);
+		} else if (it->obj == PLAN_VM) {
 			if (it->op != PLAN_CREATE)
 				build_vm_unit(r, it, false);
 			if (it->op == PLAN_CREATE || it->op == PLAN_REPLACE)
@@ -584,6 +633,127 @@ static void got_error_text(void *arg, struct pdu_resp *resp)
 	send_next(r);
 }
 
+/* --- waits ---------------------------------------------------------------------------- */
+
+static void wait_poll(struct host_run *r);
+
+static void wait_end(struct host_run *r, enum unit_state st, const char *error)
+{
+	size_t i = r->waiting;
+
+	r->waiting = NO_CAUSE;
+	unit_done(r, i, st, error, 0);
+	send_next(r);
+}
+
+static void wait_start(struct host_run *r, size_t i)
+{
+	r->waiting = i;
+	r->wait_stage = 0;
+	r->wait_deadline = since(&r->t0) + (r->a->opts->wait_timeout_s > 0 ?
+					    r->a->opts->wait_timeout_s : APPLY_DEFAULT_WAIT_S);
+	wait_poll(r);
+}
+
+/* the row's name is the VM's: it is (still) there */
+static bool vb_names(const struct pdu_resp *resp, size_t k, const char *name)
+{
+	return k < resp->n && resp->vb[k].type == MIBCOL_STRING && resp->vb[k].s &&
+	       strcmp(resp->vb[k].s, name) == 0;
+}
+
+/* 1 the wait is over, 0 not yet, -1 it failed (error set) */
+static int wait_check(struct host_run *r, const struct unit *u, const struct pdu_resp *resp,
+		      char **error)
+{
+	if (u->wait == WAIT_GONE)
+		return vb_names(resp, 0, u->vm_name) ? 0 : 1;
+	if (r->wait_stage == 1)
+		return vb_names(resp, 0, u->vm_name) ? 1 : 0;
+	if (resp->n == 3 && resp->vb[1].type == MIBCOL_INTEGER &&
+	    resp->vb[1].i == VMIB_ENUM_vmibVmMigrateStatus_failed) {
+		*error = mem_printf("the migration failed: %s", resp->vb[2].type == MIBCOL_STRING &&
+				    resp->vb[2].s ? resp->vb[2].s : "");
+		return -1;
+	}
+	if (vb_names(resp, 0, u->vm_name))
+		return 0;
+	r->wait_stage = 1;       /* left the source: look for it on the destination */
+	wait_poll(r);
+	return 2;
+}
+
+static void got_poll(void *arg, struct pdu_resp *resp)
+{
+	struct host_run *r = arg;
+	const struct unit *u = &r->units[r->waiting];
+	char *error = NULL;
+	int rc;
+
+	if (resp->fail || resp->status) {
+		error = mem_printf("while waiting for the VM: %s", resp->fail ? resp->fail :
+				   mibcol_error_name(resp->status));
+		wait_end(r, UNIT_FAILED, error);
+		free(error);
+		return;
+	}
+	rc = wait_check(r, u, resp, &error);
+	if (rc == 2)
+		return;
+	if (rc == 0 && since(&r->t0) >= r->wait_deadline) {
+		error = mem_printf(u->wait == WAIT_GONE ? "vm %s is still on %s after %.0f s" :
+				   r->wait_stage == 0 ? "vm %s has not left %s after %.0f s" :
+				   "vm %s left %s but has not arrived after %.0f s", u->vm_name,
+				   r->name, r->a->opts->wait_timeout_s > 0 ? r->a->opts->wait_timeout_s :
+				   APPLY_DEFAULT_WAIT_S);
+		rc = -1;
+	}
+	if (rc == 0)
+		r->poll_due = true;      /* apply_run looks again after POLL_S */
+	else
+		wait_end(r, rc > 0 ? UNIT_OK : UNIT_FAILED, error);
+	free(error);
+}
+
+static void wait_poll(struct host_run *r)
+{
+	const struct unit *u = &r->units[r->waiting];
+	struct pdu get = { PDU_GET, 0, NULL, 0 };
+	uint32_t ix[1] = { u->vm };
+	bool dst = u->wait == WAIT_MIGRATED && r->wait_stage == 1;
+
+	pdu_add(&get, COL_VM_NAME, ix)->type = MIBCOL_NULL;
+	if (u->wait == WAIT_MIGRATED && !dst) {
+		pdu_add(&get, COL_VM_MIGRATE_STATUS, ix)->type = MIBCOL_NULL;
+		pdu_add(&get, COL_VM_LAST_ERROR, ix)->type = MIBCOL_NULL;
+	}
+	snmpc_send(r->a->c, dst ? u->to_host : r->host, &get, got_poll, r);
+	pdu_release(&get);
+}
+
+/* run the client until every host is done, waits included */
+static void run_all(struct applier *a)
+{
+	bool due;
+	size_t i;
+
+	snmpc_run(a->c);
+	for (;;) {
+		for (i = 0, due = false; i < a->n_runs; i++)
+			due |= a->runs[i].poll_due;
+		if (!due)
+			return;
+		sleep_s(POLL_S);
+		for (i = 0; i < a->n_runs; i++) {
+			if (a->runs[i].poll_due) {
+				a->runs[i].poll_due = false;
+				wait_poll(&a->runs[i]);
+			}
+		}
+		snmpc_run(a->c);
+	}
+}
+
 /* which unit of the flight holds varbind index (1-based) */
 static size_t unit_of_vb(const struct host_run *r, long index)
 {
@@ -615,6 +785,10 @@ static void got_answer(void *arg, struct pdu_resp *resp)
 		return;
 	}
 	if (resp->status == 0) {
+		if (r->n_flight == 1 && r->units[r->flight[0]].wait != WAIT_NONE) {
+			wait_start(r, r->flight[0]);
+			return;
+		}
 		for (k = 0; k < r->n_flight; k++)
 			unit_done(r, r->flight[k], UNIT_OK, NULL, 0);
 		send_next(r);
@@ -727,7 +901,7 @@ static void retry_passes(struct applier *a)
 		sleep_s(RETRY_AFTER_S);
 		for (i = 0; i < a->n_runs; i++)
 			send_next(&a->runs[i]);
-		snmpc_run(a->c);
+		run_all(a);
 	}
 }
 
@@ -801,6 +975,7 @@ static void release_run(struct host_run *r)
 
 	for (i = 0; i < r->n_units; i++) {
 		pdu_release(&r->units[i].pdu);
+		free(r->units[i].vm_name);
 		free(r->units[i].title);
 		free(r->units[i].error);
 	}
@@ -834,7 +1009,8 @@ size_t apply_run(struct snmpc *c, const struct plan *p, const struct apply_opts 
 		r->res->host = r->name;
 		r->res->reached = p->hosts[i].have->oper.read;
 		r->t0 = t0;
-		build_units(r, &p->hosts[i]);
+		r->waiting = NO_CAUSE;
+		build_units(r, p, &p->hosts[i]);
 		r->flight = mem_array(NULL, r->n_units + 1, sizeof(*r->flight));
 	}
 	if (opts->dry_run) {
@@ -845,7 +1021,7 @@ size_t apply_run(struct snmpc *c, const struct plan *p, const struct apply_opts 
 	} else {
 		for (i = 0; i < p->n_hosts; i++)
 			send_next(&a.runs[i]);
-		snmpc_run(c);
+		run_all(&a);
 		retry_passes(&a);
 	}
 	for (i = 0; i < p->n_hosts; i++) {

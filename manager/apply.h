@@ -10,7 +10,16 @@
  *   3. VMs to create, each with its vif rows in one PDU of its own (the
  *      MIB accepts vif rows only in the PDU that creates their VM), then
  *      changes of existing VMs;
- *   4. shape rows (deleted, changed, created), after their VM exists.
+ *   4. shape rows (deleted, changed, created), after their VM exists;
+ *   5. live migrations (plan's PLAN_MIGRATE), after the changes made to
+ *      the VM where it is.
+ *
+ * Two kinds of unit wait, once their SET is answered, before the host's
+ * next PDU (polling every 0.1 s, for at most wait_timeout_s): the delete
+ * half of a replacement waits until the VM's row is gone (the agent
+ * powers the VM off after it answered, and its index stays in use until
+ * then), and a migration until the VM has left the host and shows on its
+ * destination, or the source reports vmibVmMigrateStatus failed.
  *
  * The varbinds of one plan item are a unit that is never split; units of
  * the same phase (but VM creations) share PDUs up to max_varbinds.  When a
@@ -45,9 +54,11 @@ struct apply_opts {
 	size_t max_varbinds;     /* per PDU; 0: APPLY_DEFAULT_VARBINDS */
 	enum apply_progress progress;
 	struct out *progress_out;    /* text writer for progress (stderr) */
+	double wait_timeout_s;   /* waits of apply.h; 0: APPLY_DEFAULT_WAIT_S */
 };
 
 #define APPLY_DEFAULT_VARBINDS 60
+#define APPLY_DEFAULT_WAIT_S 120.0
 
 struct apply_result {            /* per host */
 	const char *host;

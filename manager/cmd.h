@@ -26,6 +26,8 @@ struct cmd_ctx {
 	const char *schema_dir;  /* NULL: search (xml_doc_schema_dir) */
 	FILE *out;               /* results, and JSON problems */
 	FILE *err;               /* problems in text mode, progress */
+	FILE *in;                /* answers to questions (a terminal), or NULL:
+				  * nobody to ask */
 	int argc;                /* SNMP commands: everything after the command */
 	char **argv;             /* (operands and options, parsed by the handler) */
 	struct snmpc *snmp;      /* tests: use this client (borrowed), not Net-SNMP */

@@ -8,9 +8,19 @@
  *
  * --wait SECONDS makes the verification wait (polling) until the hosts
  * show every change, the scenario's VMs run and their shape rows are in
- * force, or time runs out.
+ * force, or time runs out.  --timeout SECONDS bounds apply.h's waits (a
+ * replaced VM going away, a migration).
+ *
+ * A plan with items that destroy a running VM (plan.h) is carried out
+ * only when it was reviewed: --yes, a "yes" typed at the question asked
+ * on a terminal, or --reviewed FILE with FILE written by `plan --save`
+ * and the plan computed now exactly that text.  Otherwise apply refuses,
+ * changes nothing and exits 4.  --reviewed also refuses any plan that is
+ * not the reviewed one, destroying or not.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "apply.h"
@@ -33,6 +43,67 @@ static void sleep_s(double s)
 	struct timespec t = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
 
 	nanosleep(&t, NULL);
+}
+
+static unsigned plan_flags(const struct cmd_snmp *s)
+{
+	return s->keep_moved ? PLAN_KEEP_MOVED : 0;
+}
+
+/* --- review -------------------------------------------------------------------------- */
+
+/* the text of the reviewed plan file, or NULL (said why in *why) */
+static char *read_reviewed(const char *path, char **why)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int ch;
+
+	if (!fp) {
+		*why = mem_printf("cannot read the reviewed plan %s", path);
+		return NULL;
+	}
+	mem = open_memstream(&buf, &len);
+	while ((ch = fgetc(fp)) != EOF)
+		fputc(ch, mem);
+	fclose(fp);
+	fclose(mem);
+	return buf;
+}
+
+/* NULL when plan p may be carried out, else why not (malloc'd) */
+static char *refusal(const struct cmd_snmp *s, const struct plan *p)
+{
+	char *why = NULL, *saved, *now, line[16];
+
+	if (s->reviewed) {
+		saved = read_reviewed(s->reviewed, &why);
+		if (!saved)
+			return why;
+		now = plan_text(p);
+		if (strcmp(saved, now) != 0)
+			why = mem_printf("the plan is not the one reviewed in %s (the hosts or the "
+					 "files changed since `vmibctl plan --save`): review it again",
+					 s->reviewed);
+		free(saved);
+		free(now);
+		return why;
+	}
+	if (p->destroys_running == 0 || s->yes)
+		return NULL;
+	if (s->ctx.in && !s->ctx.json) {
+		fprintf(s->ctx.err, "apply: %zu item(s) of this plan DESTROY A RUNNING VM (its guest "
+			"and everything in it are lost). Type yes to go on: ", p->destroys_running);
+		fflush(s->ctx.err);
+		if (fgets(line, sizeof(line), s->ctx.in) && strcmp(line, "yes\n") == 0)
+			return NULL;
+	}
+	return mem_printf("%zu item(s) of the plan destroy a running VM (marked [DESTROYS RUNNING "
+			  "VM]) and nobody confirmed it: run again with --yes, or review the "
+			  "plan with `vmibctl plan --save FILE` and apply it with --reviewed FILE",
+			  p->destroys_running);
 }
 
 /* --- what the agents report ------------------------------------------------------- */
@@ -204,7 +275,7 @@ static size_t verify(struct cmd_snmp *s, enum plan_mode mode, bool sets_failed,
 		bool done;
 
 		read_hosts(s->c, &s->load.desired, &cur);
-		plan_compute(&s->load.desired, &cur, mode, &p);
+		plan_compute_flags(&s->load.desired, &cur, mode, plan_flags(s), &p);
 		done = plan_pending(&p) == 0 && (mode == PLAN_DESTROY || settled(&p));
 		if (done || s->wait_s <= 0 || p.unreadable > 0 || now_s() >= deadline ||
 		    (plan_pending(&p) > 0 && sets_failed))
@@ -223,7 +294,7 @@ static size_t verify(struct cmd_snmp *s, enum plan_mode mode, bool sets_failed,
 
 static void run_dry(struct cmd_snmp *s, const struct plan *p, struct out *o)
 {
-	struct apply_opts opts = { true, s->max_varbinds, APPLY_QUIET, NULL };
+	struct apply_opts opts = { true, s->max_varbinds, APPLY_QUIET, NULL, s->timeout_s };
 	struct apply_report rep;
 
 	out_obj_open(o, "sets");
@@ -235,7 +306,7 @@ static void run_dry(struct cmd_snmp *s, const struct plan *p, struct out *o)
 static size_t run_sets(struct cmd_snmp *s, const struct plan *p, struct out *o)
 {
 	struct out *po = out_new(OUT_TEXT, s->ctx.err);
-	struct apply_opts opts = { false, s->max_varbinds, APPLY_QUIET, po };
+	struct apply_opts opts = { false, s->max_varbinds, APPLY_QUIET, po, s->timeout_s };
 	struct apply_report rep;
 	size_t bad;
 
@@ -264,25 +335,36 @@ static int run(const struct cmd_ctx *ctx, enum plan_mode mode)
 	struct plan p = { 0 };
 	struct cmd_snmp s;
 	size_t bad = 0;
+	char *refused = NULL;
 	struct out *o;
-	int rc = cmd_snmp_start(ctx, name, "[--dry-run] [--verbose] [--wait SECONDS] "
+	int rc = cmd_snmp_start(ctx, name, mode == PLAN_APPLY ?
+				"[--dry-run] [--verbose] [--wait SECONDS] [--timeout SECONDS] "
+				"[--max-varbinds N] [--yes | --reviewed FILE] [--keep-moved] "
+				"[NET-SNMP FLAGS] REAL VIRTUAL" :
+				"[--dry-run] [--verbose] [--wait SECONDS] [--timeout SECONDS] "
 				"[--max-varbinds N] [NET-SNMP FLAGS] REAL VIRTUAL", OPT_DRY_RUN |
-				OPT_VERBOSE | OPT_WAIT | OPT_MAX_VARBINDS | OPT_REPETITIONS, 2, &s);
+				OPT_VERBOSE | OPT_WAIT | OPT_MAX_VARBINDS | OPT_REPETITIONS | OPT_TIMEOUT |
+				(mode == PLAN_APPLY ? OPT_YES | OPT_REVIEWED | OPT_KEEP_MOVED : 0), 2, &s);
 
 	if (rc != CMD_OK || !s.c) {
 		cmd_snmp_end(&s);
 		return rc;
 	}
 	read_hosts(s.c, &s.load.desired, &cur);
-	plan_compute(&s.load.desired, &cur, mode, &p);
+	plan_compute_flags(&s.load.desired, &cur, mode, plan_flags(&s), &p);
 	o = out_new(s.ctx.json ? OUT_JSON : OUT_TEXT, s.ctx.out);
 	out_obj_open(o, NULL);
 	out_obj_open(o, "plan");
 	plan_print(&p, o, false);
 	out_obj_close(o);
 	bad = p.unreadable;
+	if (!s.dry_run && mode == PLAN_APPLY)
+		refused = refusal(&s, &p);
 	if (s.dry_run) {
 		run_dry(&s, &p, o);
+	} else if (refused) {
+		out_str(o, "refused", "apply: REFUSED, nothing was changed: %s\n", refused);
+		bad++;
 	} else {
 		bool sent = plan_pending(&p) > 0;
 		size_t failed = sent ? run_sets(&s, &p, o) : 0;
@@ -291,9 +373,10 @@ static int run(const struct cmd_ctx *ctx, enum plan_mode mode)
 	}
 	out_bool(o, "ok", NULL, bad == 0);
 	out_u64(o, "ms", NULL, (uint64_t)((now_s() - t0) * 1000 + 0.5));
-	if (!s.dry_run)
+	if (!s.dry_run && !refused)
 		out_text(o, "%s: %s (%.2f s)\n", name, bad == 0 ? "done, every host converged" :
 			 "INCOMPLETE: see the errors above; running it again retries", now_s() - t0);
+	free(refused);
 	out_obj_close(o);
 	rc = out_free(o) < 0 ? CMD_FAILED : bad ? CMD_INCOMPLETE : CMD_OK;
 	plan_release(&p);

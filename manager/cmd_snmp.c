@@ -32,6 +32,10 @@ static const struct {
 	{ "--plot", OPT_PLOT, true },
 	{ "--duration", OPT_DURATION, true },
 	{ "--pings", OPT_PINGS, true },
+	{ "--yes", OPT_YES, false },
+	{ "--keep-moved", OPT_KEEP_MOVED, false },
+	{ "--save", OPT_SAVE, true },
+	{ "--reviewed", OPT_REVIEWED, true },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -66,6 +70,8 @@ static int set_option(struct cmd_snmp *s, unsigned opt, const char *value)
 	case OPT_EXEC: s->exec = value; return *value ? 0 : -1;
 	case OPT_CSV: s->csv = value; return *value ? 0 : -1;
 	case OPT_PLOT: s->plot = value; return *value ? 0 : -1;
+	case OPT_SAVE: s->save = value; return *value ? 0 : -1;
+	case OPT_REVIEWED: s->reviewed = value; return *value ? 0 : -1;
 	default: break;
 	}
 	if (value && number(value, 0, 1e9, &v) < 0)
@@ -75,6 +81,8 @@ static int set_option(struct cmd_snmp *s, unsigned opt, const char *value)
 	case OPT_ALL: s->all = true; break;
 	case OPT_VERBOSE: s->verbose = true; break;
 	case OPT_COLD: s->cold = true; break;
+	case OPT_YES: s->yes = true; break;
+	case OPT_KEEP_MOVED: s->keep_moved = true; break;
 	case OPT_MAX_VARBINDS: s->max_varbinds = (size_t)v; return v >= 1 ? 0 : -1;
 	case OPT_WAIT: s->wait_s = v; break;
 	case OPT_INTERVAL: s->interval_s = v; break;

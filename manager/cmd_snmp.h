@@ -39,18 +39,23 @@ enum cmd_snmp_opt {              /* the options a command accepts */
 	OPT_DURATION = 1 << 13,  /* --duration SECONDS */
 	OPT_PINGS = 1 << 14,     /* --pings N */
 	OPT_NO_SNMP = 1 << 15,   /* not an option: the command needs no session */
+	OPT_YES = 1 << 16,       /* --yes: the plan may destroy running VMs */
+	OPT_KEEP_MOVED = 1 << 17,    /* --keep-moved: leave moved pinned VMs there */
+	OPT_SAVE = 1 << 18,      /* --save FILE: write the plan reviewed */
+	OPT_REVIEWED = 1 << 19,  /* --reviewed FILE: apply only that plan */
 };
 
 struct cmd_snmp {
 	struct cmd_ctx ctx;      /* the caller's, with json as given */
 	char **operands;         /* borrowed from ctx->argv */
 	int n_operands;
-	bool dry_run, all, verbose, cold;
+	bool dry_run, all, verbose, cold, yes, keep_moved;
 	double wait_s, interval_s, timeout_s;
 	long count;
 	size_t max_varbinds;
 	long repetitions;
 	const char *exec, *csv, *plot;   /* borrowed from ctx->argv */
+	const char *save, *reviewed;     /* idem */
 	unsigned duration_s, pings;
 	struct load load;
 	struct snmpc_args *args;

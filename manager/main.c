@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "mem.h"
@@ -105,7 +106,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cmd_ctx ctx = { .json = false, .out = stdout, .err = stderr };
+	struct cmd_ctx ctx = { .json = false, .out = stdout, .err = stderr,
+			       .in = isatty(0) && isatty(2) ? stdin : NULL };
 	const struct command *cmd = NULL;
 	size_t i;
 	int c;

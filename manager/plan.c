@@ -22,6 +22,7 @@ struct used {                    /* a set of indexes */
 struct ctx {
 	const struct state *want, *have;
 	struct plan *p;
+	unsigned flags;          /* enum plan_flag */
 	char **names;            /* the scenario's VM and subnet names */
 	size_t n_names;
 	struct used vm_index;    /* VM indexes in use on every readable host */
@@ -550,15 +551,59 @@ static size_t find_current(const struct ctx *c, const char *name, size_t prefer,
 	return NONE;
 }
 
+/* a guest whose state a destroy would lose: anything but shut off or
+ * crashed (an unknown state counts as running: never destroy blindly) */
+static bool vm_runs(const struct state_vm *h)
+{
+	return h->oper.state != VMIB_ENUM_vmibVmOperState_shutoff &&
+	       h->oper.state != VMIB_ENUM_vmibVmOperState_crashed;
+}
+
+/* a running VM pinned to `host` found on `at`: changed where it is, then
+ * moved back by live migration (or left there with PLAN_KEEP_MOVED) */
+static void plan_vm_moved(struct ctx *c, size_t host, size_t at, const struct state_vm *w,
+			  const struct state_vm *h)
+{
+	struct plan_item *it;
+
+	plan_vm_pair(&c->p->hosts[at], w, h);
+	if (c->flags & PLAN_KEEP_MOVED) {
+		*MEM_PUSH(c->p->notes, c->p->n_notes) =
+			mem_printf("vm %s is pinned to %s but runs on %s: left there "
+				   "(--keep-moved); without it, apply moves it back by live "
+				   "migration", w->name, c->want->hosts[host].name,
+				   c->have->hosts[at].name);
+		return;
+	}
+	it = add_item(&c->p->hosts[at], PLAN_VM, PLAN_MIGRATE);
+	it->want_vm = w;
+	it->have_vm = h;
+	it->name = w->name;
+	it->vm = h->index;
+	it->to_host = host;
+	it->to_name = c->want->hosts[host].name;
+	it->why = mem_printf("live migration to %s (pinned to %s)", c->want->hosts[host].name,
+			     c->want->hosts[host].name);
+}
+
 static void plan_vm(struct ctx *c, size_t host, const struct state_vm *w)
 {
 	const struct state_vm *h;
 	size_t at = find_current(c, w->name, host, &h);
 	struct plan_item *it;
+	char *fixed;
 
 	if (at == host || (at != NONE && w->placed != STATE_PLACED_PINNED)) {
 		plan_vm_pair(&c->p->hosts[at], w, h);
 		return;
+	}
+	if (at != NONE && vm_runs(h)) {
+		fixed = fixed_difference(w, h);
+		free(fixed);
+		if (!fixed) {
+			plan_vm_moved(c, host, at, w, h);
+			return;
+		}
 	}
 	if (at != NONE) {
 		it = add_item(&c->p->hosts[at], PLAN_VM, PLAN_DELETE);
@@ -618,16 +663,23 @@ static void count(struct plan *p)
 
 	for (h = 0; h < p->n_hosts; h++) {
 		for (i = 0; i < p->hosts[h].n_items; i++) {
-			p->hosts[h].count[p->hosts[h].items[i].op]++;
-			p->count[p->hosts[h].items[i].op]++;
+			struct plan_item *it = &p->hosts[h].items[i];
+
+			it->destroys_running = it->obj == PLAN_VM && it->have_vm &&
+					       (it->op == PLAN_DELETE || it->op == PLAN_REPLACE) &&
+					       vm_runs(it->have_vm);
+			p->destroys_running += it->destroys_running;
+			p->hosts[h].count[it->op]++;
+			p->count[it->op]++;
 		}
 	}
 }
 
-/* items in the order they are printed: isolation, VMs, then shape rows */
+/* items in the order they are printed: isolation, VMs, shape rows, then
+ * migrations (after the changes made before the VM leaves) */
 static int item_rank(const struct plan_item *it)
 {
-	return it->obj == PLAN_SHAPE ? 2 : it->obj == PLAN_VM ? 1 : 0;
+	return it->op == PLAN_MIGRATE ? 3 : it->obj == PLAN_SHAPE ? 2 : it->obj == PLAN_VM ? 1 : 0;
 }
 
 static void order_items(struct plan_host *ph)
@@ -647,7 +699,13 @@ static void order_items(struct plan_host *ph)
 void plan_compute(const struct state *want, const struct state *have, enum plan_mode mode,
 		  struct plan *out)
 {
-	struct ctx c = { want, have, out, NULL, 0, { NULL, 0 } };
+	plan_compute_flags(want, have, mode, 0, out);
+}
+
+void plan_compute_flags(const struct state *want, const struct state *have,
+			enum plan_mode mode, unsigned flags, struct plan *out)
+{
+	struct ctx c = { want, have, out, flags, NULL, 0, { NULL, 0 } };
 	size_t h, i;
 
 	memset(out, 0, sizeof(*out));
@@ -712,13 +770,13 @@ void plan_release(struct plan *p)
 size_t plan_pending(const struct plan *p)
 {
 	return p->count[PLAN_CREATE] + p->count[PLAN_CHANGE] + p->count[PLAN_REPLACE] +
-	       p->count[PLAN_DELETE];
+	       p->count[PLAN_DELETE] + p->count[PLAN_MIGRATE];
 }
 
 const char *plan_op_name(enum plan_op op)
 {
 	static const char *const names[PLAN_N_OPS] = {
-		"unchanged", "create", "change", "replace", "delete",
+		"unchanged", "create", "change", "replace", "delete", "migrate",
 	};
 
 	return op < PLAN_N_OPS ? names[op] : "?";

@@ -30,9 +30,18 @@
  *
  * A VM found on another host than the desired one stays where it is when
  * the placement chose its host (the placement's rule "no migration nobody
- * asked for"); a pinned VM found elsewhere is deleted there and created on
- * its host.  Values read back rounded by the hypervisor (scheduler weight
+ * asked for").  A pinned VM found elsewhere (moved by `vmibctl migrate` or
+ * by hand) that runs is moved back by live migration: its changes are
+ * made where it is, then a "migrate" item moves it with its metadata
+ * (shaping) and keeps its UUID, index and guest.  With PLAN_KEEP_MOVED it
+ * is left where it is, with a note.  Only a pinned VM that does not run,
+ * or that must be replaced anyway, is deleted there and created on its
+ * host.  Values read back rounded by the hypervisor (scheduler weight
  * within 2%, cap within 1) count as equal.
+ *
+ * Every item that destroys a running VM (a delete or replace of a VM
+ * whose state is running, blocked or paused) has destroys_running set and
+ * is counted in plan.destroys_running: apply asks before it does that.
  *
  * Ownership: struct plan owns its items and texts; it borrows the two
  * states (they must outlive it).  plan_release() accepts a zeroed plan.
@@ -55,6 +64,7 @@ enum plan_op {
 	PLAN_CHANGE,
 	PLAN_REPLACE,            /* delete, then create with the same index */
 	PLAN_DELETE,
+	PLAN_MIGRATE,            /* live migration to another host (VM) */
 	PLAN_N_OPS
 };
 
@@ -69,6 +79,10 @@ enum plan_obj {
 enum plan_mode {
 	PLAN_APPLY,              /* make the hosts what the scenario says */
 	PLAN_DESTROY,            /* remove what the scenario owns */
+};
+
+enum plan_flag {
+	PLAN_KEEP_MOVED = 1 << 0,    /* leave a pinned VM found elsewhere there */
 };
 
 struct plan_change {             /* one column that differs */
@@ -94,7 +108,10 @@ struct plan_item {
 	enum state_action want_default, have_default;
 	struct plan_change *changes;
 	size_t n_changes;
-	char *why;               /* REPLACE and cross-host DELETE: the reason */
+	char *why;               /* REPLACE, MIGRATE and cross-host DELETE: the reason */
+	bool destroys_running;   /* DELETE or REPLACE of a VM that runs */
+	size_t to_host;          /* MIGRATE: the destination's host index */
+	const char *to_name;     /* MIGRATE: and its name */
 };
 
 struct plan_host {
@@ -114,11 +131,15 @@ struct plan {
 	size_t n_warnings;
 	size_t count[PLAN_N_OPS];
 	size_t unreadable;       /* hosts whose current state is unknown */
+	size_t destroys_running; /* items with destroys_running */
 };
 
 /* want and have list the same hosts in the same order (read_hosts) */
 void plan_compute(const struct state *want, const struct state *have, enum plan_mode mode,
 		  struct plan *out);
+/* the same with enum plan_flag flags */
+void plan_compute_flags(const struct state *want, const struct state *have,
+			enum plan_mode mode, unsigned flags, struct plan *out);
 void plan_release(struct plan *p);
 /* changes to make (everything but unchanged), over all hosts */
 size_t plan_pending(const struct plan *p);
@@ -128,10 +149,14 @@ const char *plan_obj_name(enum plan_obj obj);
 
 /*
  * Print the plan: per host, one line per item ("h1: create vm east1 ...";
- * unchanged items only when all is set), then a summary line.  JSON: an
+ * unchanged items only when all is set; an item that destroys a running
+ * VM ends with " [DESTROYS RUNNING VM]"), then a summary line.  JSON: an
  * object member "hosts" and "summary".
  */
 void plan_print(const struct plan *p, struct out *o, bool all);
+/* plan_print's text (all false), malloc'd: what `plan --save` writes and
+ * `apply --reviewed` compares */
+char *plan_text(const struct plan *p);
 /* "vm east1", "shape east1/1/2 west1>east1", "rule 3 east1>west1" */
 char *plan_item_title(const struct plan_item *it);
 

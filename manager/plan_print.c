@@ -4,6 +4,7 @@
  * 20ms"), and in JSON one object per item whose "changes" name the vMIB
  * column and give both values in the MIB's units.  Reads the plan only.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "mem.h"
@@ -133,6 +134,10 @@ static void print_item(const char *host, const struct plan_item *it, struct out 
 	else if (it->op == PLAN_CHANGE)
 		print_changes(it, o);
 	out_str(o, "why", ": %s", it->why);
+	if (it->op == PLAN_MIGRATE)
+		out_str(o, "to", NULL, it->to_name);
+	if (it->destroys_running)
+		out_bool(o, "destroysRunningVm", " [DESTROYS RUNNING VM]", true);
 	out_text(o, "\n");
 	out_obj_close(o);
 	free(title);
@@ -144,6 +149,9 @@ static void print_counts(const size_t *count, struct out *o)
 	out_u64(o, "change", ", %llu to change", count[PLAN_CHANGE]);
 	out_u64(o, "replace", ", %llu to replace", count[PLAN_REPLACE]);
 	out_u64(o, "delete", ", %llu to delete", count[PLAN_DELETE]);
+	/* in text only when there is one (the line stays what it was) */
+	out_u64(o, "migrate", count[PLAN_MIGRATE] || out_is_json(o) ? ", %llu to migrate" : NULL,
+		count[PLAN_MIGRATE]);
 	out_u64(o, "unchanged", ", %llu unchanged", count[PLAN_UNCHANGED]);
 }
 
@@ -191,6 +199,24 @@ void plan_print(const struct plan *p, struct out *o, bool all)
 	print_counts(p->count, o);
 	out_u64(o, "unreadableHosts", p->unreadable ? "; %llu host(s) could not be read" : NULL,
 		p->unreadable);
+	out_u64(o, "destroysRunningVms", p->destroys_running ?
+		"; %llu item(s) DESTROY A RUNNING VM" : NULL, p->destroys_running);
 	out_text(o, "\n");
 	out_obj_close(o);
+}
+
+char *plan_text(const struct plan *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct out *o;
+
+	if (!fp)
+		return mem_strdup("");
+	o = out_new(OUT_TEXT, fp);
+	plan_print(p, o, false);
+	out_free(o);
+	fclose(fp);
+	return buf;
 }

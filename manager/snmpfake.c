@@ -19,9 +19,17 @@ struct fake_fail {
 	bool used_up;
 };
 
+struct fake_dying {              /* a VM destroyed, still shown (linger) */
+	uint32_t vm;
+	unsigned left;           /* requests that still see it */
+};
+
 struct fake_host {
 	char *name;
 	size_t max_varbinds;
+	unsigned linger;         /* snmpfake_linger() */
+	struct fake_dying *dying;
+	size_t n_dying;
 	struct pdu_vb *vb;       /* sorted by OID */
 	size_t n;
 	struct fake_fail *fails;
@@ -311,6 +319,50 @@ static void fake_oper_follows(struct fake_host *h, const uint32_t *ix, long admi
 	pdu_release(&p);
 }
 
+static void drop_vm(struct fake_host *h, const uint32_t *ix)
+{
+	store_drop_rows(h, MIBCOL_VM, ix, 1);
+	store_drop_rows(h, MIBCOL_VIF, ix, 1);
+	store_drop_rows(h, MIBCOL_SHAPE, ix, 1);
+}
+
+/* a destroyed VM stays for h->linger requests, powering off, as vmibd
+ * shows a domain until libvirt reports it gone */
+static bool linger(struct fake_host *h, const uint32_t *ix)
+{
+	struct pdu p = { PDU_SET, 0, NULL, 0 };
+	struct fake_dying *x;
+	size_t i;
+
+	if (!h->linger || !row_exists(h, MIBCOL_VM, ix))
+		return false;
+	for (i = 0; i < h->n_dying; i++)
+		if (h->dying[i].vm == ix[0])
+			return true;
+	x = MEM_PUSH(h->dying, h->n_dying);
+	x->vm = ix[0];
+	x->left = h->linger;
+	pdu_add_int(&p, COL_VM_OPER, ix, VMIB_ENUM_vmibVmOperState_shuttingDown);
+	store_put(h, &p.vb[0]);
+	pdu_release(&p);
+	return true;
+}
+
+/* one request more: the lingering VMs whose time is up go */
+static void linger_tick(struct fake_host *h)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < h->n_dying; i++) {
+		if (h->dying[i].left-- == 0) {
+			drop_vm(h, &h->dying[i].vm);
+			continue;
+		}
+		h->dying[j++] = h->dying[i];
+	}
+	h->n_dying = j;
+}
+
 static void apply_set(struct fake_host *h, const struct pdu *p, const struct set_vb *d)
 {
 	struct pdu_vb vb;
@@ -318,6 +370,8 @@ static void apply_set(struct fake_host *h, const struct pdu *p, const struct set
 
 	for (i = 0; i < p->n; i++) {
 		if (d[i].rs != MIBCOL_RS_DESTROY)
+			continue;
+		if (d[i].t == MIBCOL_VM && linger(h, d[i].ix))
 			continue;
 		store_drop_rows(h, d[i].t, d[i].ix, mibcol_index_len(d[i].t));
 		if (d[i].t == MIBCOL_VM) {
@@ -463,6 +517,7 @@ static void fake_send(struct snmpc *c, size_t host, const struct pdu *p, snmpc_c
 
 	m->cb = cb;
 	m->arg = arg;
+	linger_tick(h);
 	if (h->unreachable)
 		m->r.fail = mem_strdup(h->unreachable);
 	else if (p->cmd == PDU_SET && agentx_bytes(p) > 65536)
@@ -503,6 +558,7 @@ static void fake_free(struct snmpc *c)
 			free(h->fails[k].last_error);
 		free(h->fails);
 		free(h->unreachable);
+		free(h->dying);
 		free(h->name);
 	}
 	for (i = 0; i < f->n_queue; i++)
@@ -567,6 +623,11 @@ void snmpfake_peer(struct snmpfake *f, const char *target, size_t to, uint32_t d
 	p->target = mem_strdup(target);
 	p->to = to;
 	p->downtime_ms = downtime_ms;
+}
+
+void snmpfake_linger(struct snmpfake *f, size_t host, unsigned requests)
+{
+	f->hosts[host].linger = requests;
 }
 
 void snmpfake_unreachable(struct snmpfake *f, size_t host, const char *why)

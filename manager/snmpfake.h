@@ -61,6 +61,13 @@ void snmpfake_max_varbinds(struct snmpfake *f, size_t host, size_t n);
  * shape rows applied(1).
  */
 void snmpfake_peer(struct snmpfake *f, const char *target, size_t to, uint32_t downtime_ms);
+/*
+ * A VM destroyed on host stays in its tables (vmibVmOperState
+ * shuttingDown) for the next `requests` requests to host, as vmibd shows
+ * a VM it powers off until libvirt reports the domain gone; meanwhile a
+ * createAndGo of its index fails with inconsistentValue (index in use).
+ */
+void snmpfake_linger(struct snmpfake *f, size_t host, unsigned requests);
 /* every request to host fails with why (as a timeout would) */
 void snmpfake_unreachable(struct snmpfake *f, size_t host, const char *why);
 

@@ -10,7 +10,7 @@
 #      east2->west1 does not, and iperf3 east1->west1 stays under 10 Mbit/s;
 #   3. apply again: exit 0, an empty plan, and no SET reaches either snmpd
 #      (snmpInSetRequests unchanged); migrate east1 to h2 (its shape row is
-#      applied there; the plan, east1 being pinned to h1, takes it back)
+#      applied there; the plan, east1 being pinned to h1, migrates it back)
 #      and back with vmibctl migrate; east1 powered off with virsh: apply
 #      starts it again and its shape row is applied again;
 #   4. one link's delay changed in the XML: the dry run shows exactly that
@@ -184,8 +184,8 @@ i2=$(vm_index 2 east1)
 t_eq "agent h2 lists east1 with its shape row applied" "1 " \
 	"$(snmp 2 snmpwalk -Oqv -On "$VMIB_OID.1.5.1.14.${i2:-0}" | sort -u | tr '\n' ' ')"
 "$CTL" plan "$REAL" "$VIRT" >"$work/plan-moved" 2>&1
-t_check "plan: east1 is pinned to h1, so it goes back there" \
-	grep -q 'h2: delete    vm east1 (index [0-9]*): pinned to h1' "$work/plan-moved"
+t_check "plan: east1 is pinned to h1, so it goes back there by live migration" \
+	grep -q 'h2: migrate   vm east1 (index [0-9]*): live migration to h1' "$work/plan-moved"
 "$CTL" migrate "$REAL" "$VIRT" east1 h1 >"$work/mig2.out" 2>&1
 t_eq "migrate east1 back to h1: exit 0" 0 "$?"
 "$CTL" plan "$REAL" "$VIRT" >"$work/plan-back" 2>&1

@@ -629,6 +629,11 @@ static void set_reserve1_checks_syntax(void)
 	add(&p, TVM, 0, 0, 0, ASN_INTEGER, &v, sizeof(v));
 	snmp_set_var_objid(p.vb[0], bad_len, OID_LENGTH(bad_len));
 	expect_r1(&p, SNMP_ERR_NOCREATION);
+	/* the reason names the instance sent, not vmibVmName.0 */
+	CU_ASSERT_TRUE(has(tracker_host(W.ctx.tracker)->last_error, "vmibVmName.5.1"));
+	vs(&p, TVM, VMIB_COL_vmibVmName, 2147483648u, 0, "x");
+	expect_r1(&p, SNMP_ERR_NOCREATION);
+	CU_ASSERT_TRUE(has(tracker_host(W.ctx.tracker)->last_error, "vmibVmName.2147483648"));
 	add(&p, TVIF, VMIB_COL_vmibVifMac, 5, 1, ASN_OCTET_STR, mcast, 6);
 	expect_r1(&p, SNMP_ERR_WRONGVALUE);
 	add(&p, TVIF, VMIB_COL_vmibVifMac, 5, 1, ASN_OCTET_STR, mac5, 5);

@@ -16,6 +16,7 @@
  *    agents.txt ("[h1]" sections of varbinds in pdu.h's text form; "!fail
  *    OBJECT STATUS TEXT", "!failtimes N OBJECT STATUS TEXT" (the next N
  *    only), "!unreachable TEXT" and "!maxvarbinds N" script failures,
+ *    "!linger N" (a destroyed VM stays for N more requests),
  *    "!peer TARGET HOST DOWNTIME_MS" migrations); its output
  *    (first line "exit N", timings blanked) must be output.txt and the SETs
  *    it sent sets.txt.  An apply that exits 0 must be idempotent.
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "load.h"
@@ -130,6 +132,8 @@ static void directive(struct agents *a, const struct state *d, size_t host, char
 		snmpfake_fail_times(a->f, host, object, error_status(status), line + off, n);
 	} else if (sscanf(line, "!maxvarbinds %u", &n) == 1) {
 		snmpfake_max_varbinds(a->f, host, n);
+	} else if (sscanf(line, "!linger %u", &n) == 1) {
+		snmpfake_linger(a->f, host, n);
 	} else if (sscanf(line, "!peer %255s %63s %u", target, to, &n) == 3) {
 		for (k = 0; k < d->n_hosts && strcmp(d->hosts[k].name, to) != 0; k++)
 			;
@@ -400,8 +404,11 @@ static void recorded_case(const char *name)
 		expect_file(path, log, name);
 		free(log);
 		if (fn == cmd_apply && rc == CMD_OK && !strstr(command, "--dry-run")) {
+			/* the same command again (its options included) sends nothing */
 			free(out);
-			log = apply_log(&a, real, virt, &rc, &out);
+			free(err);
+			run(fn, a.c, w.w, w.n, &out, &err);
+			log = snmpfake_take_log(a.f);
 			check(*log == '\0', __LINE__, "%s: apply is not idempotent:\n%s", name, log);
 			free(log);
 		}
@@ -591,6 +598,71 @@ static void walk_columns_side_by_side(void)
 	snmpc_free(c);
 }
 
+/* --- reviewed plans ---------------------------------------------------------------- */
+
+static int run_words(struct agents *a, cmd_handler fn, const char *w0, const char *w1,
+		     const char *real, const char *virt, char **log)
+{
+	char *words[4], *out = NULL, *err = NULL;
+	int n = 0, rc;
+
+	if (w0)
+		words[n++] = (char *)w0;
+	if (w1)
+		words[n++] = (char *)w1;
+	words[n++] = (char *)real;
+	words[n++] = (char *)virt;
+	rc = run(fn, a->c, words, n, &out, &err);
+	free(out);
+	free(err);
+	*log = snmpfake_take_log(a->f);
+	return rc;
+}
+
+/* apply --reviewed FILE carries out the plan `plan --save FILE` wrote, its
+ * running-VM destroys included, and refuses any other plan, sending nothing */
+static void apply_reviewed_plan_is_applied_only_as_reviewed(void)
+{
+	const char *real = BASE_REAL, *demo = SCENARIOS "/demo/virtual.xml";
+	const char *bigger = DATA "/cases/memory-running-replaces/virtual.xml";
+	char file[] = "/tmp/vmib-reviewed-XXXXXX", *log, *text;
+	struct agents a;
+	struct load l;
+	int fd = mkstemp(file), rc;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_EQUAL_FATAL(load_files(real, demo, SCHEMAS, &l), 0);
+	open_agents(&a, &l.desired);
+	CU_ASSERT_EQUAL(run_words(&a, cmd_apply, NULL, NULL, real, demo, &log), CMD_OK);
+	free(log);
+	rc = run_words(&a, cmd_plan, "--save", file, real, bigger, &log);
+	CU_ASSERT_EQUAL(rc, CMD_OK);
+	text = testutil_read_text(file);
+	check(text && strstr(text, "replace   vm east1") && strstr(text, "[DESTROYS RUNNING VM]"),
+	      __LINE__, "the saved plan is:\n%s", text ? text : "(none)");
+	free(text);
+	free(log);
+	/* another plan than the reviewed one: refused, nothing sent */
+	rc = run_words(&a, cmd_apply, "--reviewed", file, real, demo, &log);
+	check(rc == CMD_INCOMPLETE && *log == '\0', __LINE__, "a different plan: exit %d, sent:\n%s",
+	      rc, log);
+	free(log);
+	/* the reviewed one: carried out without --yes */
+	rc = run_words(&a, cmd_apply, "--reviewed", file, real, bigger, &log);
+	check(rc == CMD_OK && strstr(log, "vmibVmRowStatus.1 = INTEGER destroy(6)"), __LINE__,
+	      "the reviewed plan: exit %d, sent:\n%s", rc, log);
+	free(log);
+	/* done: the hosts changed, the file is stale */
+	rc = run_words(&a, cmd_apply, "--reviewed", file, real, bigger, &log);
+	check(rc == CMD_INCOMPLETE && *log == '\0', __LINE__, "a stale plan: exit %d, sent:\n%s",
+	      rc, log);
+	free(log);
+	unlink(file);
+	snmpc_free(a.c);
+	load_release(&l);
+}
+
 /* --- JSON ----------------------------------------------------------------------------- */
 
 /* a strict RFC 8259 check: one value, then only white space */
@@ -743,6 +815,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(walk_columns_side_by_side),
 	UNIT_TEST(plan_every_scenario_applies_from_nothing_and_converges),
 	UNIT_TEST(plan_recorded_cases_send_what_was_recorded),
+	UNIT_TEST(apply_reviewed_plan_is_applied_only_as_reviewed),
 	UNIT_TEST(json_every_snmp_command_writes_valid_json),
 	{ NULL, NULL },
 };
