@@ -101,6 +101,7 @@ $(BUILD)/bin/unit-tests: $(call san,$(UNIT_SRC)) $(BUILD)/lib-san/libvmibagent.a
 # --- set-up -----------------------------------------------------------------
 deps:
 	tests/tools/install-deps mk/debian-packages.txt
+	tests/tools/install-deps mk/nms-packages.txt
 	$(MAKE) mibs
 
 # --- guest image ------------------------------------------------------------
