@@ -117,6 +117,7 @@ check-mib: $(GEN_OIDS)
 	SMIPATH=$(MIBS_DIR):/usr/share/snmp/mibs mib/check-mib.sh
 	tests/mib/check-gen-oids.sh
 	tests/mib/check-doc-oids.sh
+	tests/nms/check-generated.sh
 
 check-unit: $(BUILD)/bin/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/unit-tests

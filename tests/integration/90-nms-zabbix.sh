@@ -220,14 +220,21 @@ for i in json.load(sys.stdin): print("\t".join([i["key_"], i["name"], i["lastval
 }
 n_walk "$O_NAME" | sort >"$work/vms.snmp"
 want_vms=$(wc -l <"$work/vms.snmp")
-discovered() { items | grep -c '^vmib\.vm\.oper\[' | grep -qx "$want_vms"; }
+want_vifs=$(n_walk "$O_VIFRS" | wc -l)
+want_shapes=$(n_walk "$O_SHRS" | wc -l)
+discovered() { # every row of the three tables has its items
+	items >"$work/items.now"
+	[ "$(grep -c '^vmib\.vm\.oper\[' "$work/items.now")" = "$want_vms" ] &&
+	[ "$(grep -c '^vmib\.vif\.rx\.bps\[' "$work/items.now")" = "$want_vifs" ] &&
+	[ "$(grep -c '^vmib\.shape\.status\[' "$work/items.now")" = "$want_shapes" ]
+}
 t0=$(t_ms)
 api task.create "$lld" >"$work/task.out" || t_fail "task.create (check now) of the discovery rules"
 if t_wait 90 discovered; then
 	t_disc=$(( $(t_ms) - t0 ))
-	t_ok "discovery run with task.create: $want_vms VMs in $t_disc ms"
+	t_ok "discovery run with task.create: $want_vms VMs, $want_vifs vifs, $want_shapes shape row(s) in $t_disc ms"
 else
-	t_fail "discovery creates the VM items within 90 s"
+	t_fail "discovery creates the items of $want_vms VMs, $want_vifs vifs, $want_shapes shape rows within 90 s"
 	api discoveryrule.get "{\"hostids\":[\"$hid\"],\"output\":[\"key_\",\"error\"]}" | sed 's/^/        /'
 fi
 items >"$work/items.1"
