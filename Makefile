@@ -70,9 +70,10 @@ ifeq ($(MAKE_RESTARTS),)
 $(CONFIG_MK): FORCE
 endif
 endif
-$(CONFIG_MK): mk/gen-config mk/debian-packages.txt
+$(CONFIG_MK): mk/gen-config mk/debian-packages.txt mk/nms-packages.txt
 	@mkdir -p $(@D)
 	$(if $(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),tests/tools/install-deps mk/debian-packages.txt)
+	$(if $(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),tests/tools/install-deps mk/nms-packages.txt)
 	@mk/gen-config $@
 FORCE:
 
@@ -253,6 +254,7 @@ check-mib: $(GEN_OIDS)
 	SMIPATH=$(MIBS_DIR):/usr/share/snmp/mibs mib/check-mib.sh
 	tests/mib/check-gen-oids.sh
 	tests/mib/check-doc-oids.sh
+	tests/nms/check-generated.sh
 
 check-unit: $(BUILD)/bin/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/unit-tests
