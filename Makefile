@@ -18,7 +18,7 @@ BUILD   := build
 CC      ?= gcc
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Werror
-PKGS    := libvirt libxml-2.0 libnl-route-3.0
+PKGS    := libvirt libvirt-qemu libxml-2.0 libnl-route-3.0
 CPPFLAGS += -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS  ?= -O2 -g
