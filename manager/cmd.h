@@ -50,6 +50,10 @@ int cmd_validate(const struct cmd_ctx *ctx, char **operands); /* REAL VIRTUAL */
 int cmd_exec(const struct cmd_ctx *ctx, char **operands);
 int cmd_console(const struct cmd_ctx *ctx, char **operands);
 
+/* experiments (cmd_run.c) */
+int cmd_run(const struct cmd_ctx *ctx, char **operands);      /* REAL VIRTUAL EXPERIMENT */
+int cmd_results(const struct cmd_ctx *ctx, char **operands);  /* DIR */
+
 struct load;
 /*
  * Shared by the handlers: load both files; when there is any problem,

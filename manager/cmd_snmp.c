@@ -32,6 +32,8 @@ static const struct {
 	{ "--plot", OPT_PLOT, true },
 	{ "--duration", OPT_DURATION, true },
 	{ "--pings", OPT_PINGS, true },
+	{ "--results", OPT_RESULTS, true },
+	{ "--no-apply", OPT_NO_APPLY, false },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -66,6 +68,7 @@ static int set_option(struct cmd_snmp *s, unsigned opt, const char *value)
 	case OPT_EXEC: s->exec = value; return *value ? 0 : -1;
 	case OPT_CSV: s->csv = value; return *value ? 0 : -1;
 	case OPT_PLOT: s->plot = value; return *value ? 0 : -1;
+	case OPT_RESULTS: s->results = value; return *value ? 0 : -1;
 	default: break;
 	}
 	if (value && number(value, 0, 1e9, &v) < 0)
@@ -75,6 +78,7 @@ static int set_option(struct cmd_snmp *s, unsigned opt, const char *value)
 	case OPT_ALL: s->all = true; break;
 	case OPT_VERBOSE: s->verbose = true; break;
 	case OPT_COLD: s->cold = true; break;
+	case OPT_NO_APPLY: s->no_apply = true; break;
 	case OPT_MAX_VARBINDS: s->max_varbinds = (size_t)v; return v >= 1 ? 0 : -1;
 	case OPT_WAIT: s->wait_s = v; break;
 	case OPT_INTERVAL: s->interval_s = v; break;

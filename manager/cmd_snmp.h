@@ -39,6 +39,8 @@ enum cmd_snmp_opt {              /* the options a command accepts */
 	OPT_DURATION = 1 << 13,  /* --duration SECONDS */
 	OPT_PINGS = 1 << 14,     /* --pings N */
 	OPT_NO_SNMP = 1 << 15,   /* not an option: the command needs no session */
+	OPT_RESULTS = 1 << 16,   /* --results DIR (run) */
+	OPT_NO_APPLY = 1 << 17,  /* --no-apply: check that it is applied (run) */
 };
 
 struct cmd_snmp {
@@ -51,6 +53,8 @@ struct cmd_snmp {
 	size_t max_varbinds;
 	long repetitions;
 	const char *exec, *csv, *plot;   /* borrowed from ctx->argv */
+	const char *results;             /* likewise */
+	bool no_apply;
 	unsigned duration_s, pings;
 	struct load load;
 	struct snmpc_args *args;

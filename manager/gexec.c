@@ -493,6 +493,25 @@ int gexec_locate(struct gexec *g, const char *const *uris, size_t n, const char 
 	return -1;
 }
 
+static char *gv_version(unsigned long v)
+{
+	return mem_printf("%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
+}
+
+int gexec_versions(struct gexec *g, const char *uri, char **libvirt, char **hypervisor)
+{
+	char err[512];
+	virConnectPtr conn = g->virt && uri ? gv_conn(g->virt, uri, err, sizeof(err)) : NULL;
+	unsigned long lib = 0, hv = 0;
+
+	*libvirt = *hypervisor = NULL;
+	if (!conn || virConnectGetLibVersion(conn, &lib) < 0 || virConnectGetVersion(conn, &hv) < 0)
+		return -1;
+	*libvirt = gv_version(lib);
+	*hypervisor = gv_version(hv);
+	return 0;
+}
+
 bool gexec_uses_agent(const struct gexec *g)
 {
 	return !g->tmpl;

@@ -72,6 +72,8 @@ void gexec_free(struct gexec *g);
 int gexec_locate(struct gexec *g, const char *const *uris, size_t n, const char *vm,
 		 char *err, size_t errlen);
 bool gexec_uses_agent(const struct gexec *g);
+/* libvirt's and the hypervisor's versions at uri ("10.0.0"), malloc'd; -1 */
+int gexec_versions(struct gexec *g, const char *uri, char **libvirt, char **hypervisor);
 
 struct gexec_job *gexec_start(struct gexec *g, const struct gexec_target *t, const char *cmd,
 			      char *err, size_t errlen);

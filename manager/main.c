@@ -51,6 +51,10 @@ static const struct command commands[] = {
 	  "run CMD in the guest (guest agent); exit with its status" },
 	{ "console", "VM", -1, false, cmd_console,
 	  "the VM's serial console (virsh console at its host)" },
+	{ "run", "REAL VIRTUAL EXPERIMENT", -1, true, cmd_run,
+	  "play an experiment; results/NAME/TIMESTAMP/" },
+	{ "results", "DIR", 1, true, cmd_results,
+	  "min, median, max of a run's measures over repetitions" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -76,6 +80,7 @@ static int usage(FILE *fp, int status)
 		    "validate: --exec TEMPLATE --duration S --pings N --csv FILE --plot FILE\n"
 		    "exec, console: --real REAL.xml (or $VMIB_REAL) | --connect URI,\n"
 		    "  --exec TEMPLATE --addr ADDR (no guest agent), --timeout S (exec)\n"
+		    "run: --no-apply --wait S --results DIR --exec TEMPLATE\n"
 		    "\nexit status: 0 ok, 1 problems in the files, 2 usage, 3 failure,\n"
 		    "  4 a host could not be read, a change failed or did not take\n"
 		    "see vmibctl(1)\n");

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# 81-vmibctl-run: one short experiment end to end on the real testbed
+# (tests/data/experiment/smoke: a1 on h1, b1 on h2, link a1->b1 at 16 Mbit/s,
+# two guest boots), then asserts on the results directory:
+#   1. vmibctl run applies the scenario, plays the timeline and exits 4: the
+#      command 'broken' failed (exit 1, reported), 'expected' (exit 3,
+#      mayFail) is not counted; the manifest has the three files' SHA-256,
+#      versions per host and guest, the planned and actual time of every
+#      event, the repetition;
+#   2. a background iperf3 a1->b1 sees the link's rate change at t = 2 s
+#      (its intervals before > 2x those after, which stay under 2 Mbit/s);
+#   3. a sampled counter grows (b1's vif rxOctets, in samples.csv), and so
+#      does the shape row's sentOctets;
+#   4. the setup ran in both VMs and /tmp/ready was collected from each;
+#      the link's rate is back at 16 Mbit/s afterwards (the run restores
+#      the scenario as written);
+#   5. vmibctl results DIR prints min/median/max of the measures;
+#   6. SIGINT during a long background command (interrupt.xml): exit 130,
+#      what was collected is kept (manifest: stopped, the command's status
+#      file), and the command is gone from the guest.
+# needs: testbed
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+t_begin 81-vmibctl-run
+
+TB=$T_TESTBED
+CTL=$T_BUILD/bin/vmibctl
+REAL=$T_TB_DIR/real-env.xml
+D=$T_TOP/tests/data/experiment/smoke
+VIRT=$D/virtual.xml
+work=$(mktemp -d)
+we_brought_up=0
+vmibd_started=""
+
+cleanup() {
+	if [ -s "$work/applied" ]; then
+		"$CTL" destroy --wait 60 "$REAL" "$VIRT" >/dev/null 2>&1
+	fi
+	for h in $vmibd_started; do "$TB" vmibd stop "$h" >/dev/null 2>&1; done
+	[ "$we_brought_up" = 1 ] && "$TB" down >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ! why=$(t_can_namespaces); then
+	t_skip "all checks: $why"; t_done; exit $?
+fi
+if [ ! -x "$CTL" ] || [ ! -r "$T_BUILD/images/vmib-test/image.xml" ]; then
+	t_fail "build/bin/vmibctl or the guest image missing (make all image)"
+	t_done; exit $?
+fi
+t_testbed_join 1 2 || { t_done; exit $?; }
+export SNMPCONFPATH=$T_TB_DIR/snmp
+export MIBS=
+json() { python3 -c "import json, sys; m = json.load(open(sys.argv[1])); $2" "$1"; }
+
+# --- 1. the run ------------------------------------------------------------------
+echo applied >"$work/applied"
+"$CTL" run --wait 150 --results "$work/results" "$REAL" "$VIRT" "$D/experiment.xml" \
+	>"$work/run.out" 2>"$work/run.err"
+rc=$?
+t_eq "run: exit 4 (a command failed)" 4 "$rc"
+dir=$(sed -n 's/^run: results in //p' "$work/run.out")
+if [ -z "$dir" ] || [ ! -r "$dir/manifest.json" ]; then
+	t_fail "run: a results directory with manifest.json ($dir)"
+	sed 's/^/        /' "$work/run.err" | tail -n 20
+	t_done; exit $?
+fi
+t_check "results under results/smoke/<UTC timestamp>/" \
+	sh -c "echo '$dir' | grep -Eq '/results/smoke/[0-9]{8}T[0-9]{6}Z$'"
+M=$dir/manifest.json
+t_check "manifest: the three files' SHA-256 match" json "$M" '
+import hashlib
+ok = all(hashlib.sha256(open(f["path"], "rb").read()).hexdigest() == f["sha256"] for f in m["files"])
+sys.exit(0 if ok and [f["role"] for f in m["files"]] == ["real", "virtual", "experiment"] else 1)'
+t_check "manifest: libvirt and QEMU versions of both hosts, the guests' kernel" json "$M" '
+ok = len(m["hosts"]) == 2 and all(h["libvirt"] and h["qemu"] for h in m["hosts"])
+ok = ok and all(g["kernel"] for g in m["guests"]) and m["vmibctl"]
+sys.exit(0 if ok else 1)'
+t_check "manifest: repetition 1, 5 events, each with planned and actual times" json "$M" '
+r = m["repetitions"][0]; ev = r["events"]
+ok = r["number"] == 1 and len(ev) == 5 and all(e["played"] and "startMs" in e for e in ev)
+ok = ok and [e["plannedMs"] for e in ev] == [0, 2000, 2000, 8000, 8000]
+ok = ok and ev[1]["startMs"] >= 2000
+sys.exit(0 if ok else 1)'
+t_check "manifest: 'broken' failed (status 1), 'expected' (mayFail, 3) did not" json "$M" '
+c = {x["name"]: x for x in m["repetitions"][0]["commands"]}
+ok = c["broken"]["status"] == 1 and c["broken"]["failed"] and c["expected"]["status"] == 3
+ok = ok and not c["expected"]["failed"] and m["outcome"]["commandsFailed"] == 1
+sys.exit(0 if ok else 1)'
+R1=$dir/rep1
+t_eq "broken.b1.status says exit 1" "exit 1" "$(cat "$R1/commands/broken.b1.status")"
+t_check "broken.b1.stderr has cat's message" grep -q "No such file" "$R1/commands/broken.b1.stderr"
+
+# --- 2. the rate change seen by a measurement -------------------------------------
+# iperf3 -i 1 intervals (Kbits/sec) of the sender, in order
+mapfile -t iv < <(sed -n 's/.* sec .* \([0-9]\+\) Kbits\/sec .*/\1/p' "$R1/commands/load.a1.stdout" | head -n 6)
+if [ "${#iv[@]}" -ge 5 ]; then
+	t_check "iperf3 before the change (${iv[0]} Kbit/s) is > 2x after it (${iv[3]}, ${iv[4]} Kbit/s)" \
+		test "${iv[0]}" -gt $((2 * iv[3])) -a "${iv[0]}" -gt $((2 * iv[4]))
+	t_check "after the change under 2 Mbit/s (${iv[3]}, ${iv[4]} Kbit/s)" \
+		test "${iv[3]}" -lt 2000 -a "${iv[4]}" -lt 2000
+else
+	t_fail "iperf3 printed its intervals"; sed 's/^/        /' "$R1/commands/load.a1.stdout"
+fi
+
+# --- 3. sampled counters grow -----------------------------------------------------------
+t_eq "samples.csv header" "t_ms,b1.vif1.rxOctets,b1.vif1.rxPkts,a1>b1.sentOctets,a1.cpuTimeMs" \
+	"$(head -n 1 "$R1/samples.csv")"
+t_check "b1's rxOctets grows over the run, and the shape row's sentOctets too" python3 -c '
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["b1.vif1.rxOctets"]]
+a, b = rows[0], rows[-1]
+sys.exit(0 if len(rows) > 10 and int(b["b1.vif1.rxOctets"]) > int(a["b1.vif1.rxOctets"]) + 1000000
+         and int(b["a1>b1.sentOctets"]) > int(a["a1>b1.sentOctets"]) else 1)' "$R1/samples.csv"
+
+# --- 4. setup, collection, the scenario as written again -----------------------------
+t_eq "setup ran in a1 and b1; /tmp/ready collected from each" "a1 b1" \
+	"$(cat "$R1/files/a1/_tmp_ready" "$R1/files/b1/_tmp_ready" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+"$CTL" plan "$REAL" "$VIRT" >"$work/plan.out" 2>&1
+t_check "after the run the scenario is as written (plan: nothing to do)" \
+	grep -q "plan: 0 to create, 0 to change, 0 to replace, 0 to delete" "$work/plan.out"
+
+# --- 5. vmibctl results -------------------------------------------------------------
+"$CTL" results "$dir" >"$work/results.out" 2>&1
+t_eq "results: exit 0" 0 "$?"
+t_check "results: min/median/max of the load's duration" \
+	grep -Eq '^cmd.load.a1.seconds +1 ' "$work/results.out"
+
+# --- 6. SIGINT ----------------------------------------------------------------------------
+"$CTL" run --no-apply --results "$work/results" "$REAL" "$VIRT" "$D/interrupt.xml" \
+	>"$work/int.out" 2>"$work/int.err" &
+pid=$!
+t_wait 60 grep -q "event 2/2 wait" "$work/int.err" || t_fail "interrupt: the wait began"
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+t_eq "SIGINT: exit 130" 130 "$rc"
+idir=$(sed -n 's/^run: results in //p' "$work/int.out")
+t_check "SIGINT: manifest says stopped, signal 2" json "$idir/manifest.json" '
+o = m["outcome"]; sys.exit(0 if o["stopped"] and o["signal"] == 2 else 1)'
+t_check "SIGINT: the command's output and status were kept" \
+	sh -c "grep -q started '$idir/rep1/commands/long.a1.stdout' && grep -q '^stopped' '$idir/rep1/commands/long.a1.status'"
+t_check "SIGINT: the command is gone from the guest" \
+	sh -c "! \"$CTL\" exec --real \"$REAL\" a1 -- 'kill -0 \$(cat /tmp/long.pid)' 2>/dev/null"
+
+t_done
