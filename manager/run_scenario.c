@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "cmd_snmp.h"
@@ -104,6 +105,39 @@ static char *rs_apply_error(const struct apply_report *rep)
 	return NULL;
 }
 
+/*
+ * every VM of want is on its host only (not also on another: a migration
+ * still under way), in the state wanted (running or paused)
+ */
+static bool rs_settled(const struct state *want, const struct state *cur)
+{
+	size_t h, i, k, j;
+
+	for (h = 0; h < want->n_hosts; h++) {
+		for (i = 0; i < want->hosts[h].n_vms; i++) {
+			const struct state_vm *w = &want->hosts[h].vms[i];
+			size_t where = 0;
+			bool ok = false;
+
+			for (k = 0; k < cur->n_hosts; k++)
+				for (j = 0; j < cur->hosts[k].n_vms; j++) {
+					const struct state_vm *c = &cur->hosts[k].vms[j];
+
+					if (strcmp(c->name, w->name) != 0)
+						continue;
+					where++;
+					ok = k == h && (w->admin == STATE_ADMIN_PAUSED ?
+						c->oper.state == VMIB_ENUM_vmibVmOperState_paused :
+						(c->oper.state == VMIB_ENUM_vmibVmOperState_running ||
+						 c->oper.state == VMIB_ENUM_vmibVmOperState_blocked));
+				}
+			if (where != 1 || !ok)
+				return false;
+		}
+	}
+	return true;
+}
+
 /* read, plan, apply until nothing is pending; sampling and polling go on */
 static int rs_converge(struct run *r, double limit_s)
 {
@@ -122,9 +156,11 @@ static int rs_converge(struct run *r, double limit_s)
 		run_read(r, &cur);
 		plan_compute(&r->c->s->load.desired, &cur, PLAN_APPLY, &p);
 		pending = plan_pending(&p);
+		if (pending == 0 && !rs_settled(&r->c->s->load.desired, &cur))
+			pending = 0x10000;   /* applied, not yet in force */
 		if (pending == 0)
 			run_sample_bind(r, &cur);
-		if (pending > 0 && !applied) {
+		if (pending > 0 && pending != 0x10000 && !applied) {
 			char *err;
 
 			apply_run(r->c->s->c, &p, &opts, quiet, &rep);
@@ -144,6 +180,7 @@ static int rs_converge(struct run *r, double limit_s)
 		    run_stopping())
 			break;
 		run_tick(r);
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	}
 	if (rc < 0 && r->rr && !r->rr->detail[r->current_event])
 		run_set_detail(r, mem_printf("not in force after %.0f s", limit_s));
@@ -236,7 +273,18 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 	if (ev->kind == EXP_PAUSE || ev->kind == EXP_RESUME)
 		rs_set_admin(&r->c->s->load.desired, ev->vm, ev->kind == EXP_PAUSE ?
 			     STATE_ADMIN_PAUSED : STATE_ADMIN_RUNNING);
-	return rs_converge(r, RUN_CONVERGE_S);
+	if (rs_converge(r, RUN_CONVERGE_S) < 0)
+		return -1;
+	if (ev->kind == EXP_MIGRATE || ev->kind == EXP_RESUME) {
+		char err[1024] = "";
+
+		/* done when the guest answers again (on its new host) */
+		if (run_wait_guest(r, ev->vm, RUN_CONVERGE_S, err, sizeof(err)) < 0) {
+			run_set_detail(r, mem_strdup(err));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int run_prepare(struct run_ctx *c, bool apply, double wait_s, char *err, size_t errlen)

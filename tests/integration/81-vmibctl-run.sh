@@ -17,7 +17,11 @@
 #   5. vmibctl results DIR prints min/median/max of the measures;
 #   6. SIGINT during a long background command (interrupt.xml): exit 130,
 #      what was collected is kept (manifest: stopped, the command's status
-#      file), and the command is gone from the guest.
+#      file), and the command is gone from the guest;
+#   7. the scenario events (events.xml), each checked by a command after it:
+#      a failed link drops a1's pings to b1 and a restored one passes them,
+#      a paused b1 does not answer and a resumed one does, a scheduler
+#      weight, a live migration of b1 to h1 after which b1 answers there.
 # needs: testbed
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -143,5 +147,24 @@ t_check "SIGINT: the command's output and status were kept" \
 	sh -c "grep -q started '$idir/rep1/commands/long.a1.stdout' && grep -q '^stopped' '$idir/rep1/commands/long.a1.status'"
 t_check "SIGINT: the command is gone from the guest" \
 	sh -c "! \"$CTL\" exec --real \"$REAL\" a1 -- 'kill -0 \$(cat /tmp/long.pid)' 2>/dev/null"
+
+# --- 7. scenario events -------------------------------------------------------------------
+"$CTL" run --no-apply --wait 120 --results "$work/results" "$REAL" "$VIRT" "$D/events.xml" \
+	>"$work/ev.out" 2>"$work/ev.err"
+rc=$?
+t_eq "events: exit 0" 0 "$rc"
+[ "$rc" -eq 0 ] || sed 's/^/        /' "$work/ev.err" | tail -n 15
+edir=$(sed -n 's/^run: results in //p' "$work/ev.out")
+st() { cut -d' ' -f1-2 "$edir/rep1/commands/$1.status" 2>/dev/null; }
+t_eq "events: a1 pings b1 before" "exit 0" "$(st before.a1)"
+t_eq "events: link failed: the pings are lost" "exit 1" "$(st failed.a1)"
+t_eq "events: link restored: they pass" "exit 0" "$(st restored.a1)"
+t_eq "events: b1 paused: no answer" "exit 1" "$(st paused.a1)"
+t_eq "events: b1 resumed: it answers" "exit 0" "$(st resumed.a1)"
+t_eq "events: b1 migrated to h1 answers a command there" "b1" \
+	"$(cat "$edir/rep1/commands/moved.b1.stdout" 2>/dev/null)"
+t_check "events: every change event applied (manifest: none failed)" json "$edir/manifest.json" '
+ev = m["repetitions"][0]["events"]
+sys.exit(0 if all(not e["failed"] for e in ev if e["kind"] != "run") and len(ev) == 12 else 1)'
 
 t_done
