@@ -18,17 +18,60 @@ struct xe {
 	struct diag *d;
 };
 
+/*
+ * A duration of the experiment (offsets, timeouts, intervals): a decimal
+ * number and one of us, ms, s, min; at most 4294 s (the us fit 32 bits).
+ * Unlike the links' delay (units.c, at most 60 s), an experiment lasts.
+ * 0 and *why NULL when fine.
+ */
+static int xe_parse_duration(const char *s, uint32_t *out, const char **why)
+{
+	static const struct { const char *unit; double us; } units[] = {
+		{ "us", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "min", 60e6 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	*why = "not a number followed by a unit (write e.g. 10ms, 2s, 5min)";
+	if (!*s || strchr(s, ' ') || strchr(s, '\t')) {
+		if (*s)
+			*why = "no blanks allowed (write e.g. 10ms)";
+		return -1;
+	}
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtod(s, &end);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		v *= units[i].us;
+		if (v > 4294e6) {
+			*why = "too large (at most 4294s)";
+			return -1;
+		}
+		*out = (uint32_t)(v + 0.5);
+		*why = NULL;
+		return 0;
+	}
+	return -1;
+}
+
 /* a time quantity: dflt when absent; an invalid one is reported (stays dflt) */
 static uint32_t xe_time_bad(struct xe *x, const xmlNode *n, const char *attr, uint32_t dflt,
 			    bool *bad)
 {
+	char *s = xml_doc_attr(n, attr);
+	const char *why;
 	uint32_t v = dflt;
-	int rc = xml_doc_quantity(n, attr, UNITS_TIME_US, &v, x->e->file, x->d);
 
-	if (rc != 1)
+	if (s && xe_parse_duration(s, &v, &why) < 0) {
+		xml_doc_problem(x->d, x->e->file, n, "%s '%s': %s", attr, s, why);
 		v = dflt;
-	if (rc < 0 && bad)
-		*bad = true;
+		if (bad)
+			*bad = true;
+	}
+	free(s);
 	return v;
 }
 
