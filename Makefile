@@ -6,6 +6,7 @@
 #   make image      the guest image (build/images/vmib-test/)
 #   make demo       local testbed + example scenario
 #   make bench      the DESIGN §7 measurements
+#   make experiments  the source papers' experiments (experiments/, doc/experiments.md)
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
@@ -43,7 +44,7 @@ IMAGE    := $(BUILD)/images/vmib-test/image.xml
 PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
 .PHONY: all deps mibs check check-mib check-unit check-integration image demo \
-        bench clean testbed-down
+        bench experiments clean testbed-down
 all: $(PROGRAMS)
 
 # --- generated OIDs (never typed by hand) ----------------------------------
@@ -129,6 +130,9 @@ demo: deps all image
 
 bench: all image
 	tests/bench/run-all
+
+experiments: all image
+	experiments/run-all
 
 testbed-down:
 	tests/testbed/testbed down
