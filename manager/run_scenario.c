@@ -234,13 +234,26 @@ static void rs_link_params(struct virt_link *l, const struct shape_params *p)
 			shape_set(&l->params, f, shape_get(p, f));
 }
 
-int run_scenario_event(struct run *r, struct exp_event *ev)
+/* what an event changes, as it was before: put back when it fails */
+struct rs_undo {
+	struct virt_link *link;
+	struct shape_params params;
+	struct virt_vm *vm;
+	char *host;
+	bool has_weight, has_cap;
+	uint32_t weight, cap;
+};
+
+static void rs_change(struct run *r, struct exp_event *ev, struct rs_undo *u)
 {
 	struct virt_env *v = r->c->s->load.virt;
 	struct virt_link *l = ev->from ? rs_link(v, ev->from, ev->to) : NULL;
 	struct virt_vm *vm = ev->vm ? rs_vm(v, ev->vm) : NULL;
 
-	r->changed = true;
+	*u = (struct rs_undo){ l, l ? l->params : (struct shape_params){ 0 }, vm,
+			       vm ? mem_strdup(vm->host) : NULL, vm && vm->has_sched_weight,
+			       vm && vm->has_sched_cap, vm ? vm->sched_weight : 0,
+			       vm ? vm->sched_cap_percent : 0 };
 	switch (ev->kind) {
 	case EXP_LINK:
 		rs_link_params(l, &ev->params);
@@ -268,23 +281,73 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 	default:
 		break;
 	}
-	if (rs_rebuild(r) < 0)
-		return -1;
+}
+
+/*
+ * A change that failed is taken back from the scenario in memory, so that
+ * later events do not try it again (and fail for it); what the hosts did
+ * of it stays until the next change or the restore at the end.
+ */
+static void rs_undo(struct run *r, struct exp_event *ev, struct rs_undo *u)
+{
+	struct virt_env *v = r->c->s->load.virt;
+
+	switch (ev->kind) {
+	case EXP_LINK:
+		u->link->params = u->params;
+		break;
+	case EXP_FAIL:
+		rs_restore(v, u->link);
+		break;
+	case EXP_RESTORE:
+		rs_fail(v, u->link);
+		break;
+	case EXP_MIGRATE:
+		free(u->vm->host);
+		u->vm->host = u->host;
+		u->host = NULL;
+		break;
+	case EXP_SCHEDULE:
+		u->vm->has_sched_weight = u->has_weight;
+		u->vm->has_sched_cap = u->has_cap;
+		u->vm->sched_weight = u->weight;
+		u->vm->sched_cap_percent = u->cap;
+		break;
+	default:
+		break;
+	}
+	rs_rebuild(r);
 	if (ev->kind == EXP_PAUSE || ev->kind == EXP_RESUME)
 		rs_set_admin(&r->c->s->load.desired, ev->vm, ev->kind == EXP_PAUSE ?
-			     STATE_ADMIN_PAUSED : STATE_ADMIN_RUNNING);
-	if (rs_converge(r, RUN_CONVERGE_S) < 0)
-		return -1;
-	if (ev->kind == EXP_MIGRATE || ev->kind == EXP_RESUME) {
-		char err[1024] = "";
+			     STATE_ADMIN_RUNNING : STATE_ADMIN_PAUSED);
+}
 
-		/* done when the guest answers again (on its new host) */
-		if (run_wait_guest(r, ev->vm, RUN_CONVERGE_S, err, sizeof(err)) < 0) {
-			run_set_detail(r, mem_strdup(err));
-			return -1;
-		}
+int run_scenario_event(struct run *r, struct exp_event *ev)
+{
+	struct rs_undo u;
+	char err[1024] = "";
+	int rc = 0;
+
+	r->changed = true;
+	rs_change(r, ev, &u);
+	if (rs_rebuild(r) < 0) {
+		rc = -1;
+	} else {
+		if (ev->kind == EXP_PAUSE || ev->kind == EXP_RESUME)
+			rs_set_admin(&r->c->s->load.desired, ev->vm, ev->kind == EXP_PAUSE ?
+				     STATE_ADMIN_PAUSED : STATE_ADMIN_RUNNING);
+		rc = rs_converge(r, RUN_CONVERGE_S);
 	}
-	return 0;
+	if (rc < 0)
+		rs_undo(r, ev, &u);
+	/* a migrated or resumed guest: done when it answers again */
+	if (rc == 0 && (ev->kind == EXP_MIGRATE || ev->kind == EXP_RESUME) &&
+	    run_wait_guest(r, ev->vm, RUN_CONVERGE_S, err, sizeof(err)) < 0) {
+		run_set_detail(r, mem_strdup(err));
+		rc = -1;
+	}
+	free(u.host);
+	return rc;
 }
 
 int run_prepare(struct run_ctx *c, bool apply, double wait_s, char *err, size_t errlen)

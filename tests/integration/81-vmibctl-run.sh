@@ -18,6 +18,10 @@
 #   6. SIGINT during a long background command (interrupt.xml): exit 130,
 #      what was collected is kept (manifest: stopped, the command's status
 #      file), and the command is gone from the guest;
+#   8. (before 7) three repetitions (reps.xml): rep1..rep3, and vmibctl
+#      results gives n = 3 with min <= median <= max for each measure;
+#   9. (before 7) a refused change (a delay, where the hosts lack
+#      sch_netem) is taken back: the bandwidth change after it is applied;
 #   7. the scenario events (events.xml), each checked by a command after it:
 #      a failed link drops a1's pings to b1 and a restored one passes them,
 #      a paused b1 does not answer and a resumed one does, a scheduler
@@ -147,6 +151,33 @@ t_check "SIGINT: the command's output and status were kept" \
 	sh -c "grep -q started '$idir/rep1/commands/long.a1.stdout' && grep -q '^stopped' '$idir/rep1/commands/long.a1.status'"
 t_check "SIGINT: the command is gone from the guest" \
 	sh -c "! \"$CTL\" exec --real \"$REAL\" a1 -- 'kill -0 \$(cat /tmp/long.pid)' 2>/dev/null"
+
+# --- 8. repetitions ---------------------------------------------------------------------
+"$CTL" run --no-apply --results "$work/results" "$REAL" "$VIRT" "$D/reps.xml" \
+	>"$work/reps.out" 2>"$work/reps.err"
+t_eq "repetitions: exit 0" 0 "$?"
+rdir=$(sed -n 's/^run: results in //p' "$work/reps.out")
+t_check "repetitions: rep1, rep2, rep3 each with the command's output" \
+	sh -c "for k in 1 2 3; do grep -q '^exit 0' '$rdir/rep'\$k/commands/step.a1.status || exit 1; done"
+"$CTL" --json results "$rdir" >"$work/reps.json"
+t_check "results --json: n 3 and min <= median <= max (cmd.step.a1.seconds >= 0.3)" \
+	json "$work/reps.json" '
+x = {v["measure"]: v for v in m["measures"]}["cmd.step.a1.seconds"]
+lo, md, hi = float(x["min"]), float(x["median"]), float(x["max"])
+sys.exit(0 if m["repetitions"] == 3 and x["n"] == 3 and 0.3 <= lo <= md <= hi else 1)'
+
+# --- 9. a refused change is taken back ------------------------------------------------------
+"$CTL" run --no-apply --results "$work/results" "$REAL" "$VIRT" "$D/undo.xml" \
+	>"$work/undo.out" 2>"$work/undo.err"
+udir=$(sed -n 's/^run: results in //p' "$work/undo.out")
+if json "$udir/manifest.json" 'sys.exit(0 if m["repetitions"][0]["events"][0]["failed"] else 1)'; then
+	t_check "undo: the delay was refused for want of sch_netem" json "$udir/manifest.json" '
+sys.exit(0 if "sch_netem" in m["repetitions"][0]["events"][0]["detail"] else 1)'
+	t_check "undo: the bandwidth change after it was applied" json "$udir/manifest.json" '
+sys.exit(1 if m["repetitions"][0]["events"][1]["failed"] else 0)'
+else
+	t_skip "undo: the hosts have sch_netem, the delay was not refused (nothing to take back)"
+fi
 
 # --- 7. scenario events -------------------------------------------------------------------
 "$CTL" run --no-apply --wait 120 --results "$work/results" "$REAL" "$VIRT" "$D/events.xml" \
