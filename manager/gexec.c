@@ -569,6 +569,14 @@ int gexec_kill(struct gexec_job *j, char *err, size_t errlen)
 	return agent_kill(j, err, errlen);
 }
 
+void gexec_job_retarget(struct gexec_job *j, const char *uri)
+{
+	if (!uri || (j->uri && strcmp(j->uri, uri) == 0))
+		return;
+	free(j->uri);
+	j->uri = mem_strdup(uri);
+}
+
 void gexec_job_free(struct gexec_job *j)
 {
 	int status;

@@ -82,6 +82,8 @@ int gexec_poll(struct gexec_job *j, struct gexec_result *r, char *err, size_t er
 /* stop the command (SIGTERM to its session); poll it afterwards */
 int gexec_kill(struct gexec_job *j, char *err, size_t errlen);
 void gexec_job_free(struct gexec_job *j);
+/* the VM moved (a migration): poll it at uri from now on (agent only) */
+void gexec_job_retarget(struct gexec_job *j, const char *uri);
 
 /*
  * Start, poll every 50 ms up to timeout_s (0: no limit); on time out the

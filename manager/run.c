@@ -24,6 +24,7 @@
 
 #define RUN_POLL_S 0.1
 #define RUN_KILL_GRACE_S 5.0
+#define RUN_POLL_GRACE_S 60.0
 
 static volatile sig_atomic_t run_stop_signal;
 
@@ -158,6 +159,23 @@ struct run_job *run_job_start(struct run *r, const char *name, const char *vm,
 	return j;
 }
 
+/*
+ * A poll that failed is tried again for a while: during a migration the
+ * source's domain stops answering, then is gone, and the command goes on
+ * in the guest on the new host (the guest agent's table of commands moves
+ * with the guest's memory), where the job is looked for from then on.
+ */
+static bool run_job_poll_again(struct run *r, struct run_job *j)
+{
+	const struct real_host *h = run_vm_host(r, j->vm);
+
+	if (j->poll_error_s == 0)
+		j->poll_error_s = run_now(r);
+	if (h)
+		gexec_job_retarget(j->job, h->libvirt);
+	return run_now(r) - j->poll_error_s < RUN_POLL_GRACE_S;
+}
+
 static void run_job_poll(struct run *r, struct run_job *j)
 {
 	char err[1024];
@@ -166,6 +184,12 @@ static void run_job_poll(struct run *r, struct run_job *j)
 	if (j->done)
 		return;
 	rc = gexec_poll(j->job, &j->res, err, sizeof(err));
+	/* an agent that does not know the pid (a migrated guest's qemu-ga
+	 * forgets its commands): no use asking again */
+	if (rc < 0 && !strstr(err, "Invalid parameter 'pid'") && run_job_poll_again(r, j))
+		return;
+	if (rc >= 0)
+		j->poll_error_s = 0;
 	if (rc == 0 && j->deadline_s > 0 && !j->killed && run_now(r) > j->deadline_s) {
 		gexec_kill(j->job, err, sizeof(err));
 		j->killed = true;

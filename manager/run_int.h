@@ -25,6 +25,7 @@ struct run_job {                 /* a command in one VM */
 	bool may_fail;
 	struct gexec_job *job;       /* NULL once done */
 	double start_s, end_s, deadline_s, kill_s;
+	double poll_error_s;         /* since when polls fail (0: they do not) */
 	bool done, killed, timed_out;
 	struct gexec_result res;
 	char *error;                 /* could not run / poll */
