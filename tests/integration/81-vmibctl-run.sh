@@ -7,8 +7,9 @@
 #      mayFail) is not counted; the manifest has the three files' SHA-256,
 #      versions per host and guest, the planned and actual time of every
 #      event, the repetition;
-#   2. a background iperf3 a1->b1 sees the link's rate change at t = 2 s
-#      (its intervals before > 2x those after, which stay under 2 Mbit/s);
+#   2. a background iperf3 a1->b1 meets the link's rate change (16 -> 1
+#      Mbit/s) at t = 2 s: its rate before is more than twice its mean rate
+#      over 3-6 s, which is at most 1.5 Mbit/s;
 #   3. a sampled counter grows (b1's vif rxOctets, in samples.csv), and so
 #      does the shape row's sentOctets;
 #   4. the setup ran in both VMs and /tmp/ready was collected from each;
@@ -101,16 +102,17 @@ t_eq "broken.b1.status says exit 1" "exit 1" "$(cat "$R1/commands/broken.b1.stat
 t_check "broken.b1.stderr has cat's message" grep -q "No such file" "$R1/commands/broken.b1.stderr"
 
 # --- 2. the rate change seen by a measurement -------------------------------------
-# iperf3 -i 1 intervals (Kbits/sec) of the sender, in order
-mapfile -t iv < <(sed -n 's/.* sec .* \([0-9]\+\) Kbits\/sec .*/\1/p' "$R1/commands/load.a1.stdout" | head -n 6)
-if [ "${#iv[@]}" -ge 5 ]; then
-	t_check "iperf3 before the change (${iv[0]} Kbit/s) is > 2x after it (${iv[3]}, ${iv[4]} Kbit/s)" \
-		test "${iv[0]}" -gt $((2 * iv[3])) -a "${iv[0]}" -gt $((2 * iv[4]))
-	t_check "after the change under 2 Mbit/s (${iv[3]}, ${iv[4]} Kbit/s)" \
-		test "${iv[3]}" -lt 2000 -a "${iv[4]}" -lt 2000
-else
-	t_fail "iperf3 printed its intervals"; sed 's/^/        /' "$R1/commands/load.a1.stdout"
-fi
+# iperf3 -i 1 (sender): the best of the first two intervals against the mean
+# of 3-6 s (one interval alone can show a burst of the socket buffer)
+rates=$(python3 -c '
+import re, sys
+iv = [float(x) for x in re.findall(r"sec .* ([0-9.]+) Kbits/sec +[0-9]+ ", open(sys.argv[1]).read())]
+print("%d %d" % (max(iv[0:2]), sum(iv[3:6]) / 3) if len(iv) >= 6 else "0 0")' "$R1/commands/load.a1.stdout")
+before=${rates% *} after=${rates#* }
+t_check "iperf3 before the change (${before} kbit/s) > 2x after it (mean ${after} kbit/s)" \
+	test "$before" -gt $((2 * after)) -a "$after" -gt 0
+t_check "after the change at most 1.5 Mbit/s (mean ${after} kbit/s, 1 Mbit/s configured)" \
+	test "$after" -le 1500
 
 # --- 3. sampled counters grow -----------------------------------------------------------
 t_eq "samples.csv header" "t_ms,b1.vif1.rxOctets,b1.vif1.rxPkts,a1>b1.sentOctets,a1.cpuTimeMs" \
