@@ -11,6 +11,7 @@
 #   make packages   the Debian packages (build/pkg/)
 #   make check-fresh    the README's set-up on a pristine Debian 12 root
 #   make check-packages make install/uninstall, the packages, a smoke test
+#   make experiments  the source papers' experiments (experiments/, doc/experiments.md)
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
@@ -94,7 +95,7 @@ PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
 .PHONY: all deps mibs check check-mib check-unit check-integration check-fuzz fuzz image demo \
         bench clean testbed-down install uninstall check-fresh check-install \
-        check-packages packages FORCE
+        check-packages packages experiments FORCE
 all: $(PROGRAMS)
 
 # --- generated OIDs (never typed by hand) ----------------------------------
@@ -289,6 +290,9 @@ demo: deps all image
 
 bench: all image
 	tests/bench/run-all
+
+experiments: all image
+	experiments/run-all
 
 testbed-down:
 	tests/testbed/testbed down

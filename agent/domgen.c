@@ -396,6 +396,24 @@ static void dg_cputune(xmlNodePtr root, const struct domgen_spec *s)
 	}
 }
 
+/*
+ * The QEMU guest agent's virtio-serial port: vmibctl exec runs commands in
+ * the guest through it (virDomainQemuAgentCommand), with no guest network.
+ * No source path: libvirt makes one per domain in its channel directory,
+ * so the channel migrates like the rest.
+ */
+static void dg_agent_channel(xmlNodePtr dev)
+{
+	xmlNodePtr c = xmlNewChild(dev, NULL, X("channel"), NULL), t;
+
+	xmlSetProp(c, X("type"), X("unix"));
+	t = xmlNewChild(c, NULL, X("source"), NULL);
+	xmlSetProp(t, X("mode"), X("bind"));
+	t = xmlNewChild(c, NULL, X("target"), NULL);
+	xmlSetProp(t, X("type"), X("virtio"));
+	xmlSetProp(t, X("name"), X("org.qemu.guest_agent.0"));
+}
+
 static void dg_devices(xmlDocPtr doc, xmlNodePtr root, const struct domgen_spec *s)
 {
 	xmlNodePtr dev = xmlNewChild(root, NULL, X("devices"), NULL), c, src;
@@ -423,6 +441,7 @@ static void dg_devices(xmlDocPtr doc, xmlNodePtr root, const struct domgen_spec 
 	}
 	src = xmlNewChild(c, NULL, X("target"), NULL);
 	xmlSetProp(src, X("port"), X("0"));
+	dg_agent_channel(dev);
 	c = xmlNewChild(dev, NULL, X("memballoon"), NULL);
 	xmlSetProp(c, X("model"), X("none"));
 }

@@ -48,6 +48,14 @@ int cmd_watch(const struct cmd_ctx *ctx, char **operands);    /* REAL VIRTUAL */
 int cmd_migrate(const struct cmd_ctx *ctx, char **operands);  /* REAL VIRTUAL VM HOST */
 int cmd_validate(const struct cmd_ctx *ctx, char **operands); /* REAL VIRTUAL */
 
+/* guest access (cmd_exec.c): ctx->argv as [OPTIONS] VM [-- CMD...] */
+int cmd_exec(const struct cmd_ctx *ctx, char **operands);
+int cmd_console(const struct cmd_ctx *ctx, char **operands);
+
+/* experiments (cmd_run.c) */
+int cmd_run(const struct cmd_ctx *ctx, char **operands);      /* REAL VIRTUAL EXPERIMENT */
+int cmd_results(const struct cmd_ctx *ctx, char **operands);  /* DIR */
+
 struct load;
 /*
  * Shared by the handlers: load both files; when there is any problem,
@@ -56,5 +64,8 @@ struct load;
  */
 int cmd_load(const struct cmd_ctx *ctx, const char *real_file, const char *virt_file,
 	     struct load *l);
+struct diag;
+/* the same printing for any loader's result (rc: its return value) */
+int cmd_problems(const struct cmd_ctx *ctx, int rc, const struct diag *d);
 
 #endif

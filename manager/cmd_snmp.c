@@ -36,6 +36,8 @@ static const struct {
 	{ "--keep-moved", OPT_KEEP_MOVED, false },
 	{ "--save", OPT_SAVE, true },
 	{ "--reviewed", OPT_REVIEWED, true },
+	{ "--results", OPT_RESULTS, true },
+	{ "--no-apply", OPT_NO_APPLY, false },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -72,6 +74,7 @@ static int set_option(struct cmd_snmp *s, unsigned opt, const char *value)
 	case OPT_PLOT: s->plot = value; return *value ? 0 : -1;
 	case OPT_SAVE: s->save = value; return *value ? 0 : -1;
 	case OPT_REVIEWED: s->reviewed = value; return *value ? 0 : -1;
+	case OPT_RESULTS: s->results = value; return *value ? 0 : -1;
 	default: break;
 	}
 	if (value && number(value, 0, 1e9, &v) < 0)
@@ -83,6 +86,7 @@ static int set_option(struct cmd_snmp *s, unsigned opt, const char *value)
 	case OPT_COLD: s->cold = true; break;
 	case OPT_YES: s->yes = true; break;
 	case OPT_KEEP_MOVED: s->keep_moved = true; break;
+	case OPT_NO_APPLY: s->no_apply = true; break;
 	case OPT_MAX_VARBINDS: s->max_varbinds = (size_t)v; return v >= 1 ? 0 : -1;
 	case OPT_WAIT: s->wait_s = v; break;
 	case OPT_INTERVAL: s->interval_s = v; break;

@@ -43,6 +43,8 @@ enum cmd_snmp_opt {              /* the options a command accepts */
 	OPT_KEEP_MOVED = 1 << 17,    /* --keep-moved: leave moved pinned VMs there */
 	OPT_SAVE = 1 << 18,      /* --save FILE: write the plan reviewed */
 	OPT_REVIEWED = 1 << 19,  /* --reviewed FILE: apply only that plan */
+	OPT_RESULTS = 1 << 20,   /* --results DIR (run) */
+	OPT_NO_APPLY = 1 << 21,  /* --no-apply: check that it is applied (run) */
 };
 
 struct cmd_snmp {
@@ -56,6 +58,8 @@ struct cmd_snmp {
 	long repetitions;
 	const char *exec, *csv, *plot;   /* borrowed from ctx->argv */
 	const char *save, *reviewed;     /* idem */
+	const char *results;             /* likewise */
+	bool no_apply;
 	unsigned duration_s, pings;
 	struct load load;
 	struct snmpc_args *args;

@@ -102,3 +102,26 @@ int load_buffers(const char *real_name, const char *real_buf, const char *virt_n
 	free(dir);
 	return rc;
 }
+
+int load_real(const char *real_file, const char *schema_dir, struct load *l)
+{
+	xmlDoc *rd = NULL;
+	char *dir;
+	int rc = -1;
+
+	memset(l, 0, sizeof(*l));
+	diag_file(&l->diag, real_file);
+	dir = xml_doc_schema_dir(schema_dir);
+	if (!dir) {
+		diag_add(&l->diag, "schemas", 0, "schema",
+			 "cannot find the schema directory (use --schema-dir or VMIB_SCHEMA_DIR)");
+		return -1;
+	}
+	if (xml_doc_load(real_file, &xml_doc_kind_real, dir, &l->diag, &rd) == 0) {
+		finish(l, rd, real_file, NULL, NULL);
+		rc = 0;
+	}
+	xmlFreeDoc(rd);
+	free(dir);
+	return rc;
+}

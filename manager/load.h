@@ -31,6 +31,8 @@ int load_files(const char *real_file, const char *virt_file, const char *schema_
 	       struct load *l);
 int load_buffers(const char *real_name, const char *real_buf, const char *virt_name,
 		 const char *virt_buf, const char *schema_dir, struct load *l);
+/* the real environment file alone (l->virt stays NULL, desired empty) */
+int load_real(const char *real_file, const char *schema_dir, struct load *l);
 void load_release(struct load *l);
 
 #endif

@@ -48,6 +48,14 @@ static const struct command commands[] = {
 	  "live-migrate VM to HOST; wait, report the downtime" },
 	{ "validate", "REAL.xml VIRTUAL.xml", -1, true, cmd_validate,
 	  "measure each shaped link in the guests; CSV and plot" },
+	{ "exec", "VM -- CMD...", -1, true, cmd_exec,
+	  "run CMD in the guest (guest agent); exit with its status" },
+	{ "console", "VM", -1, false, cmd_console,
+	  "the VM's serial console (virsh console at its host)" },
+	{ "run", "REAL VIRTUAL EXPERIMENT", -1, true, cmd_run,
+	  "play an experiment; results/NAME/TIMESTAMP/" },
+	{ "results", "DIR", 1, true, cmd_results,
+	  "min, median, max of a run's measures over repetitions" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -71,6 +79,9 @@ static int usage(FILE *fp, int status)
 		    "  --verbose, --wait S, --max-varbinds N (apply, destroy), --interval S\n"
 		    "  (status, watch), --count N (watch), --timeout S, --cold (migrate)\n"
 		    "validate: --exec TEMPLATE --duration S --pings N --csv FILE --plot FILE\n"
+		    "exec, console: --real REAL.xml (or $VMIB_REAL) | --connect URI,\n"
+		    "  --exec TEMPLATE --addr ADDR (no guest agent), --timeout S (exec)\n"
+		    "run: --no-apply --wait S --results DIR --exec TEMPLATE\n"
 		    "\nexit status: 0 ok, 1 problems in the files, 2 usage, 3 failure,\n"
 		    "  4 a host could not be read, a change failed or did not take\n"
 		    "see vmibctl(1)\n");

@@ -28,6 +28,9 @@ const struct xml_kind xml_doc_kind_real = {
 const struct xml_kind xml_doc_kind_virtual = {
 	"virtualEnvironment", "urn:vmib:virtual:1", "virtual.xsd", "virtual environment",
 };
+const struct xml_kind xml_doc_kind_experiment = {
+	"experiment", "urn:vmib:experiment:1", "experiment.xsd", "experiment",
+};
 
 #define XML_DOC_MAX_BYTES (64u << 20)
 

@@ -32,7 +32,7 @@ struct xml_kind {
 	const char *what;        /* "real environment", for messages */
 };
 
-extern const struct xml_kind xml_doc_kind_real, xml_doc_kind_virtual;
+extern const struct xml_kind xml_doc_kind_real, xml_doc_kind_virtual, xml_doc_kind_experiment;
 
 /*
  * The schema directory: dir if not NULL, else $VMIB_SCHEMA_DIR, else

@@ -213,6 +213,7 @@ static void domgen_domain_reads_back_as_defined(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<quota>25000</quota>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<controller type=\"usb\" model=\"none\"/>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<memballoon model=\"none\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<target type=\"virtio\" name=\"org.qemu.guest_agent.0\"/>"));
 	vm = domxml_parse(xml, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
 	CU_ASSERT_STRING_EQUAL(vm->name, "web1");
