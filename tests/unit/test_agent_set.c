@@ -1301,9 +1301,22 @@ static void settle(void)
 {
 	int i;
 
-	for (i = 0; i < 300 && ctl_pending(); i++)
+	/* up to 30 s: under ASan on a loaded machine a COMMIT thread can take
+	 * seconds; a passing run returns as soon as nothing is pending */
+	for (i = 0; i < 3000 && ctl_pending(); i++)
 		usleep(10000);
 	loop_iterate(50);
+}
+
+/* settle, then run the loop until VM ix is cached in STATE (at most 30 s):
+ * the domain event that updates the cache may come after the COMMIT ends */
+static void settle_until_state(oid ix, int state)
+{
+	int i;
+
+	settle();
+	for (i = 0; i < 600 && !(cached(ix) && cached(ix)->state == state); i++)
+		loop_iterate(50);
 }
 
 /* createAndGo of VM ix NAME whose start blocks in libvirt (the fake)
@@ -1376,7 +1389,7 @@ static void set_commit_steps_aim_at_a_state(void)
 	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 9, 0, VMIB_ENUM_vmibVmAdminState_paused);
 	CU_ASSERT_EQUAL(run(&p, &ix), 0);
 	atomic_store(&fake_virt.calls_block, false);
-	settle();
+	settle_until_state(9, VIR_DOMAIN_PAUSED);
 	EXPECT_LOG("define late\nmetadata late\nstart late\nsuspend late\n");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cached(9));
 	CU_ASSERT_EQUAL(cached(9)->state, VIR_DOMAIN_PAUSED);
