@@ -85,7 +85,7 @@ for ch in open(work + "/virsh.out").read().split("virsh # "):
 check(len(names) == n, "virsh lists %d domains, expected %d" % (len(names), n))
 rows = sorted({idx[0] for (c, idx) in vm})
 check(len(rows) == n, "vmibVmTable has %d rows, expected %d" % (len(rows), n))
-check(len(vm) == n * 16, "vmibVmTable has %d instances, expected %d" % (len(vm), n * 16))
+check(len(vm) == n * 17, "vmibVmTable has %d instances, expected %d" % (len(vm), n * 17))
 
 byname = {}
 for i in rows:
