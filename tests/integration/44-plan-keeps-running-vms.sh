@@ -33,32 +33,12 @@ vmibd_started=""
 
 cleanup() {
 	ip -n "$T_TB_SW" addr del 10.44.0.250/24 dev sw0 2>/dev/null
-	[ -s "$work/applied" ] && "$CTL" destroy --wait 60 "$REAL" "$VIRT" >/dev/null 2>&1
-	for h in $vmibd_started; do "$TB" vmibd stop "$h" >/dev/null 2>&1; done
-	[ "$we_brought_up" = 1 ] && "$TB" down >/dev/null 2>&1
-	rm -rf "$work"
+	t_ctl_cleanup
 }
 trap cleanup EXIT
 
-if ! why=$(t_can_namespaces); then
-	t_skip "all checks: $why"; t_done; exit $?
-fi
-if [ ! -x "$CTL" ] || [ ! -r "$T_BUILD/images/vmib-test/image.xml" ]; then
-	t_fail "build/bin/vmibctl or the guest image missing (make all image)"
-	t_done; exit $?
-fi
-if ! "$TB" status >/dev/null 2>&1; then
-	if ! "$TB" up 2 >"$work/up.log" 2>&1; then
-		t_fail "testbed up 2"; tail -n 20 "$work/up.log" | sed 's/^/        /'
-		t_done; exit $?
-	fi
-	we_brought_up=1
-fi
-for h in 1 2; do
-	if ! "$TB" vmibd status "$h" >/dev/null 2>&1; then
-		"$TB" vmibd start "$h" >/dev/null 2>&1 && vmibd_started="$vmibd_started $h"
-	fi
-done
+t_ctl_ready || { t_done; exit $?; }
+t_testbed_join 1 2 || { t_done; exit $?; }
 export SNMPCONFPATH=$T_TB_DIR/snmp
 export MIBS=
 VMIB_OID=.1.3.6.1.4.1.8072.9999.9999.42

@@ -17,7 +17,6 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 t_begin 80-vmibctl-exec
 
-TB=$T_TESTBED
 CTL=$T_BUILD/bin/vmibctl
 REAL=$T_TB_DIR/real-env.xml
 work=$(mktemp -d)
@@ -25,23 +24,9 @@ VIRT=$work/virtual.xml
 we_brought_up=0
 vmibd_started=""
 
-cleanup() {
-	if [ -s "$work/applied" ]; then
-		"$CTL" destroy --wait 60 "$REAL" "$VIRT" >/dev/null 2>&1
-	fi
-	for h in $vmibd_started; do "$TB" vmibd stop "$h" >/dev/null 2>&1; done
-	[ "$we_brought_up" = 1 ] && "$TB" down >/dev/null 2>&1
-	rm -rf "$work"
-}
-trap cleanup EXIT
+trap t_ctl_cleanup EXIT
 
-if ! why=$(t_can_namespaces); then
-	t_skip "all checks: $why"; t_done; exit $?
-fi
-if [ ! -x "$CTL" ] || [ ! -r "$T_BUILD/images/vmib-test/image.xml" ]; then
-	t_fail "build/bin/vmibctl or the guest image missing (make all image)"
-	t_done; exit $?
-fi
+t_ctl_ready || { t_done; exit $?; }
 t_testbed_join 1 2 || { t_done; exit $?; }
 export SNMPCONFPATH=$T_TB_DIR/snmp
 export MIBS=

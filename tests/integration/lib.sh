@@ -116,6 +116,34 @@ t_testbed_join() {
 	done
 }
 
+# t_ctl_ready: the vmibctl tests' preconditions: namespaces (else every
+# check skipped with the reason), vmibctl and the guest image built (else a
+# failure).  Returns 1 after the t_skip or t_fail.
+t_ctl_ready() {
+	local why
+	if ! why=$(t_can_namespaces); then
+		t_skip "all checks: $why"; return 1
+	fi
+	if [ ! -x "$T_BUILD/bin/vmibctl" ] || [ ! -r "$T_BUILD/images/vmib-test/image.xml" ]; then
+		t_fail "build/bin/vmibctl or the guest image missing (make all image)"
+		return 1
+	fi
+}
+
+# t_ctl_cleanup: undoes what a vmibctl test on the testbed made: when
+# $work/applied is not empty, destroys the scenario $REAL + $VIRT; stops the
+# vmibds in vmibd_started; takes the testbed down when we_brought_up=1;
+# removes $work (see t_testbed_join).
+# shellcheck disable=SC2154 # work, REAL, VIRT: the caller's
+t_ctl_cleanup() {
+	if [ -s "$work/applied" ]; then   # whatever happened, leave nothing
+		"$T_BUILD/bin/vmibctl" destroy --wait 60 "$REAL" "$VIRT" >/dev/null 2>&1
+	fi
+	for h in ${vmibd_started:-}; do "$T_TESTBED" vmibd stop "$h" >/dev/null 2>&1; done
+	[ "${we_brought_up:-0}" = 1 ] && "$T_TESTBED" down >/dev/null 2>&1
+	rm -rf "$work"
+}
+
 # sget HOST OID...: values (-Oqv, quotes removed) over v2c with $COMM
 sget() {
 	local h=$1
