@@ -5,10 +5,6 @@
 #ifndef VMIB_SHA256_H
 #define VMIB_SHA256_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-void sha256(const void *data, size_t len, uint8_t out[32]);
 /* the hex digest of the file's contents (malloc'd), or NULL if unreadable */
 char *sha256_file_hex(const char *path);
 
