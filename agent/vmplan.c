@@ -363,6 +363,31 @@ static void vp_undo_all(const struct vp_env *e, struct vmplan *p)
 	}
 }
 
+/*
+ * A suspend or resume is planned from the cache, which can be a step
+ * behind libvirt (a lifecycle event not yet read). When the domain is
+ * already where the step aims, the step is not done (so never undone)
+ * and the SET succeeds: the VM is in the asked state.
+ */
+static bool vp_already_there(const struct vp_env *e, const struct vmplan *p,
+			     const struct vp_step *s)
+{
+	const struct vp_target *t = &p->targets[s->target];
+	struct vm *now = NULL;
+	char err[256];
+	int state;
+
+	if (s->kind != VP_SUSPEND && s->kind != VP_RESUME)
+		return false;
+	if (e->ops->lookup(e->conn, t->uuid, &now, err, sizeof(err)) != 0)
+		return false;
+	state = now->state;
+	vm_free(now);
+	if (s->kind == VP_SUSPEND)
+		return state == VIR_DOMAIN_PAUSED;
+	return state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED;
+}
+
 static void vp_action(const struct vp_env *e, struct vmplan *p)
 {
 	size_t i;
@@ -372,6 +397,12 @@ static void vp_action(const struct vp_env *e, struct vmplan *p)
 
 		if (vmplan_is_commit(s->kind))
 			continue;
+		if (vp_already_there(e, p, s)) {
+			log_msg(LOG_INFO, "virt", "%s of %s: already %s", vp_names[s->kind],
+				p->targets[s->target].name,
+				s->kind == VP_SUSPEND ? "paused" : "running");
+			continue;
+		}
 		if (vp_do(e, p, s) < 0) {
 			p->failed = (int)i;
 			snprintf(p->err, sizeof(p->err), "%s", s->err);

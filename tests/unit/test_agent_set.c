@@ -819,6 +819,30 @@ static void set_destroy_undefines_then_powers_off(void)
 
 /* --- administrative state, scheduler -------------------------------------------------- */
 
+/* resumed behind the cache's back (its lifecycle event not read yet): the
+ * SET asks for the state the VM is in, so it succeeds with no resume, and
+ * nothing is undone */
+static void set_admin_resume_already_running(void)
+{
+	struct tpdu p = {0};
+	int ix;
+
+	CU_ASSERT_EQUAL_FATAL(setup(), 0);
+	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 10, 0, VMIB_ENUM_vmibVmAdminState_paused);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	CU_ASSERT_EQUAL(cached(10)->state, VIR_DOMAIN_PAUSED);
+	fake_virt_find("alpha")->tmpl.state = VIR_DOMAIN_RUNNING;
+	fake_virt.log[0] = '\0';
+	vi(&p, TVM, VMIB_COL_vmibVmAdminState, 10, 0, VMIB_ENUM_vmibVmAdminState_running);
+	CU_ASSERT_EQUAL(run(&p, &ix), 0);
+	EXPECT_LOG("metadata alpha\n");
+	CU_ASSERT_EQUAL(fake_virt_find("alpha")->tmpl.state, VIR_DOMAIN_RUNNING);
+	CU_ASSERT_EQUAL(cached(10)->state, VIR_DOMAIN_RUNNING);
+	CU_ASSERT_EQUAL(vm_admin_vmib(cached(10)), VM_ADMIN_RUNNING);
+	CU_ASSERT_PTR_NULL(cached(10)->last_error);
+	teardown();
+}
+
 static void set_admin_state_transitions(void)
 {
 	struct tpdu p = {0};
@@ -1542,6 +1566,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(set_destroy_is_undone_before_power_off),
 	UNIT_TEST(set_destroy_undefines_then_powers_off),
 	UNIT_TEST(set_admin_state_transitions),
+	UNIT_TEST(set_admin_resume_already_running),
 	UNIT_TEST(set_shutoff_deadline_powers_off),
 	UNIT_TEST(set_scheduler_weight_and_cap),
 	UNIT_TEST(set_scheduler_refused_without_parameters),
