@@ -158,6 +158,7 @@ static int play(struct cmd_snmp *s, struct experiment *e, char **operands)
 			rc = CMD_INCOMPLETE;
 	}
 	free(dir);
+	run_ctx_release(&c);
 	out_free(c.progress);
 	gexec_free(c.g);
 	return rc;

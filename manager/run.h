@@ -39,6 +39,10 @@ struct run_ctx {
 	const char *files[3];        /* real, virtual, experiment, for the manifest */
 	struct out *progress;        /* text on stderr */
 	bool tty;                    /* redraw one progress line */
+	/* run_prepare: the shape rows the hosts did not put in force
+	 * (run_shape_problems); owned, run_ctx_release() frees them */
+	char **not_in_force;
+	size_t n_not_in_force;
 };
 
 struct run_outcome {
@@ -58,6 +62,7 @@ void run_request_stop(int sig);      /* async-signal-safe */
  */
 int run_prepare(struct run_ctx *c, bool apply, double wait_s, char *err, size_t errlen);
 int run_play(struct run_ctx *c, struct run_outcome *o);
+void run_ctx_release(struct run_ctx *c);     /* what run_prepare put in c */
 
 /* "measure<TAB>value" lines of DIR/rep*\/measures.tsv: min, median, max */
 int run_results_summary(const char *dir, struct out *o);

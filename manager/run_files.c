@@ -371,6 +371,17 @@ static void rf_guests(struct run *r, struct out *o)
 	out_arr_close(o);
 }
 
+/* the scenario's shape rows a host could not put in force (run_prepare) */
+static void rf_not_in_force(struct run *r, struct out *o)
+{
+	size_t i;
+
+	out_arr_open(o, "notInForce");
+	for (i = 0; i < r->c->n_not_in_force; i++)
+		out_str(o, NULL, NULL, r->c->not_in_force[i]);
+	out_arr_close(o);
+}
+
 static void rf_events(struct run *r, const struct run_rep_result *rr, struct out *o)
 {
 	size_t i;
@@ -464,6 +475,7 @@ int run_manifest_write(struct run *r, const struct run_outcome *oc)
 	rf_files(r, o);
 	rf_hosts(r, o);
 	rf_guests(r, o);
+	rf_not_in_force(r, o);
 	out_u64(o, "toleranceMs", NULL, r->c->e->tolerance_us / 1000);
 	out_u64(o, "repetitionsPlanned", NULL, r->c->e->repetitions);
 	rf_reps(r, oc, o);

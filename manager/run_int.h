@@ -19,6 +19,7 @@
 #include "timeline.h"
 
 struct exp_event;
+struct virt_link;
 
 struct run_job {                 /* a command in one VM */
 	char *name, *vm;
@@ -77,6 +78,7 @@ struct run {
 	size_t samples;
 	/* scenario changes to undo at the end */
 	bool changed;
+	const struct virt_link *check_link;  /* a link event's link: rows checked */
 	struct run_host_info *hosts;
 	size_t n_hosts;
 	char **guest_kernels;        /* per VM of the virtual environment */
@@ -114,6 +116,15 @@ int run_scenario_event(struct run *r, struct exp_event *ev);
 void run_scenario_restore(struct run *r);
 /* read every host into cur (release with state_release) */
 void run_read(struct run *r, struct state *cur);
+/*
+ * The shape rows of cur that a host has not put in force (vmibShapeOperStatus
+ * unsupported or failed: a delay on a host kernel without sch_netem), as
+ * "HOST: shape VM/VIF/ROW NAME is unsupported: REASON" lines appended to
+ * *lines (owned by the caller): those of link l (its rows as merge.c names
+ * them, both directions), or every row when l is NULL.  Returns how many.
+ */
+size_t run_shape_problems(const struct state *cur, const struct virt_link *l, char ***lines,
+			  size_t *n);
 
 /* run_sample.c */
 void run_sample_begin(struct run *r);

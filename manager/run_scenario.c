@@ -21,11 +21,13 @@
 #include "load.h"
 #include "mem.h"
 #include "merge.h"
+#include "mibcol.h"
 #include "out.h"
 #include "place.h"
 #include "plan.h"
 #include "read.h"
 #include "run_int.h"
+#include "vmib_oids.h"
 
 #define RUN_CONVERGE_S 120.0
 #define RUN_FAIL_ELEMENT "fail"      /* marks the deny rules of failed links */
@@ -138,6 +140,82 @@ static bool rs_settled(const struct state *want, const struct state *cur)
 	return true;
 }
 
+/* --- rows not in force ------------------------------------------------------------ */
+
+/* is s a row of link l (merge.c: the link's name, else "from>to" per direction) */
+static bool rs_row_of(const struct state_shape *s, const struct virt_link *l)
+{
+	char *fwd, *rev;
+	bool yes;
+
+	if (!l)
+		return true;
+	if (!s->name)
+		return false;
+	if (l->name)
+		return strcmp(s->name, l->name) == 0;
+	fwd = mem_printf("%s>%s", l->from.name, l->to.name);
+	rev = mem_printf("%s>%s", l->to.name, l->from.name);
+	yes = strcmp(s->name, fwd) == 0 || (l->symmetric && strcmp(s->name, rev) == 0);
+	free(fwd);
+	free(rev);
+	return yes;
+}
+
+static size_t rs_vm_problems(const char *host, const struct state_vm *vm,
+			     const struct virt_link *l, char ***lines, size_t *n)
+{
+	size_t j, k, found = 0;
+
+	for (j = 0; j < vm->n_vifs; j++) {
+		const struct state_vif *vf = &vm->vifs[j];
+
+		for (k = 0; k < vf->n_shapes; k++) {
+			const struct state_shape *s = &vf->shapes[k];
+			int st = s->oper.status;
+			const char *why = s->oper.last_error && *s->oper.last_error ?
+					  s->oper.last_error : "no reason given";
+
+			if ((st != VMIB_ENUM_vmibShapeOperStatus_unsupported &&
+			     st != VMIB_ENUM_vmibShapeOperStatus_failed) || !rs_row_of(s, l))
+				continue;
+			*MEM_PUSH(*lines, *n) = mem_printf("%s: shape %s/%u/%u %s is %s: %s", host,
+				vm->name, vf->index, s->index, s->name ? s->name : "",
+				mibcol_enum_name(COL_SHAPE_OPER, st), why);
+			found++;
+		}
+	}
+	return found;
+}
+
+size_t run_shape_problems(const struct state *cur, const struct virt_link *l, char ***lines,
+			  size_t *n)
+{
+	size_t h, i, found = 0;
+
+	for (h = 0; h < cur->n_hosts; h++)
+		for (i = 0; i < cur->hosts[h].n_vms; i++)
+			found += rs_vm_problems(cur->hosts[h].name, &cur->hosts[h].vms[i], l,
+						lines, n);
+	return found;
+}
+
+/* a link event whose rows a host did not put in force fails, with why */
+static int rs_check_link(struct run *r, const struct state *cur)
+{
+	char **lines = NULL;
+	size_t n = 0, i;
+
+	if (!r->check_link || run_shape_problems(cur, r->check_link, &lines, &n) == 0)
+		return 0;
+	run_set_detail(r, n == 1 ? mem_strdup(lines[0]) :
+		       mem_printf("%s (and %zu more row%s)", lines[0], n - 1, n == 2 ? "" : "s"));
+	for (i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	return -1;
+}
+
 /* read, plan, apply until nothing is pending; sampling and polling go on */
 static int rs_converge(struct run *r, double limit_s)
 {
@@ -160,6 +238,8 @@ static int rs_converge(struct run *r, double limit_s)
 			pending = 0x10000;   /* applied, not yet in force */
 		if (pending == 0)
 			run_sample_bind(r, &cur);
+		if (pending == 0 && rs_check_link(r, &cur) < 0)
+			pending = (size_t)-1;
 		if (pending > 0 && pending != 0x10000 && !applied) {
 			char *err;
 
@@ -330,6 +410,7 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 
 	r->changed = true;
 	rs_change(r, ev, &u);
+	r->check_link = ev->kind == EXP_LINK ? u.link : NULL;
 	if (rs_rebuild(r) < 0) {
 		rc = -1;
 	} else {
@@ -338,6 +419,7 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 				     STATE_ADMIN_PAUSED : STATE_ADMIN_RUNNING);
 		rc = rs_converge(r, RUN_CONVERGE_S);
 	}
+	r->check_link = NULL;
 	if (rc < 0)
 		rs_undo(r, ev, &u);
 	/* a migrated or resumed guest: done when it answers again */
@@ -379,6 +461,12 @@ int run_prepare(struct run_ctx *c, bool apply, double wait_s, char *err, size_t 
 			return -1;
 		}
 	}
+	/* what the hosts could not do of it (the run goes on: said and recorded) */
+	run_read(&r, &cur);
+	run_shape_problems(&cur, NULL, &c->not_in_force, &c->n_not_in_force);
+	state_release(&cur);
+	for (i = 0; i < c->n_not_in_force; i++)
+		out_text(c->progress, "run: warning: not in force: %s\n", c->not_in_force[i]);
 	for (i = 0; rc == 0 && i < c->s->load.virt->n_vms; i++)
 		rc = run_wait_guest(&r, c->s->load.virt->vms[i].name, wait_s > 0 ? wait_s : 120,
 				    err, errlen);
@@ -402,4 +490,15 @@ void run_scenario_restore(struct run *r)
 	*l = fresh;
 	r->changed = false;
 	rs_converge(r, RUN_CONVERGE_S);
+}
+
+void run_ctx_release(struct run_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_not_in_force; i++)
+		free(c->not_in_force[i]);
+	free(c->not_in_force);
+	c->not_in_force = NULL;
+	c->n_not_in_force = 0;
 }
