@@ -68,6 +68,7 @@ struct run {
 	size_t n_jobs;
 	bool killed_all;
 	const char *current;         /* what runs now, for the progress */
+	const char *migrating;       /* the VM the run migrates now, or NULL */
 	size_t current_event;
 	/* sampling */
 	FILE *csv;

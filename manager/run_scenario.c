@@ -336,6 +336,8 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 		if (ev->kind == EXP_PAUSE || ev->kind == EXP_RESUME)
 			rs_set_admin(&r->c->s->load.desired, ev->vm, ev->kind == EXP_PAUSE ?
 				     STATE_ADMIN_PAUSED : STATE_ADMIN_RUNNING);
+		if (ev->kind == EXP_MIGRATE)
+			r->migrating = ev->vm;   /* its commands are not polled */
 		rc = rs_converge(r, RUN_CONVERGE_S);
 	}
 	if (rc < 0)
@@ -346,6 +348,7 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 		run_set_detail(r, mem_strdup(err));
 		rc = -1;
 	}
+	r->migrating = NULL;
 	free(u.host);
 	return rc;
 }
