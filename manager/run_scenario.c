@@ -138,6 +138,37 @@ static bool rs_settled(const struct state *want, const struct state *cur)
 	return true;
 }
 
+/*
+ * The rule of `vmibctl apply`: a plan that destroys a running VM is
+ * carried out only with --yes, or a "yes" typed on a terminal to the
+ * question asked when the run applies the scenario before it starts (not
+ * in the middle of a timeline).  NULL, or why not (malloc'd; also kept in
+ * r->refused for run_prepare).
+ */
+static char *rs_confirm(struct run *r, const struct plan *p)
+{
+	size_t h, i;
+	char *why, *t;
+
+	for (h = 0; h < p->n_hosts && !r->c->s->yes; h++)
+		for (i = 0; i < p->hosts[h].n_items; i++) {
+			if (!p->hosts[h].items[i].destroys_running)
+				continue;
+			t = plan_item_title(&p->hosts[h].items[i]);
+			out_text(r->c->progress, "run: %s: %s ", p->hosts[h].want->name,
+				 plan_op_name(p->hosts[h].items[i].op));
+			out_str(r->c->progress, NULL, "%s [DESTROYS RUNNING VM]\n", t);
+			free(t);
+		}
+	why = cmd_snmp_confirm_destroys(r->c->s, "run", p->destroys_running, !r->rr,
+					      "run again with --yes, or apply the scenario first "
+					      "with `vmibctl apply` and review its plan");
+
+	if (why && !r->refused)
+		r->refused = mem_strdup(why);
+	return why;
+}
+
 /* read, plan, apply until nothing is pending; sampling and polling go on */
 static int rs_converge(struct run *r, double limit_s)
 {
@@ -161,11 +192,13 @@ static int rs_converge(struct run *r, double limit_s)
 		if (pending == 0)
 			run_sample_bind(r, &cur);
 		if (pending > 0 && pending != 0x10000 && !applied) {
-			char *err;
+			char *err = rs_confirm(r, &p);
 
-			apply_run(r->c->s->c, &p, &opts, quiet, &rep);
-			err = rs_apply_error(&rep);
-			apply_report_release(&rep);
+			if (!err) {
+				apply_run(r->c->s->c, &p, &opts, quiet, &rep);
+				err = rs_apply_error(&rep);
+				apply_report_release(&rep);
+			}
 			applied = true;
 			if (err) {
 				run_set_detail(r, err);
@@ -366,8 +399,12 @@ int run_prepare(struct run_ctx *c, bool apply, double wait_s, char *err, size_t 
 	if (apply) {
 		out_text(c->progress, "run: applying the scenario\n");
 		if (rs_converge(&r, wait_s > 0 ? wait_s : RUN_CONVERGE_S) < 0) {
-			snprintf(err, errlen, "the scenario could not be applied (vmibctl apply "
-				 "tells why)");
+			if (r.refused)
+				snprintf(err, errlen, "REFUSED, nothing was changed: %s", r.refused);
+			else
+				snprintf(err, errlen, "the scenario could not be applied (vmibctl "
+					 "apply tells why)");
+			free(r.refused);
 			return -1;
 		}
 	} else {
