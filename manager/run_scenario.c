@@ -355,6 +355,41 @@ static void rs_undo(struct run *r, struct exp_event *ev, struct rs_undo *u)
 			     STATE_ADMIN_RUNNING : STATE_ADMIN_PAUSED);
 }
 
+/*
+ * What a migrate event measured, read from the VM's new host once its
+ * guest answers: event.N.migrate.downtime_ms (vmibVmMigrateDowntimeMs,
+ * libvirt's), and its shape rows on arrival: event.N.migrate.shape_rows
+ * and .shape_applied (vmibShapeOperStatus applied(1)).
+ */
+static void rs_migrate_measures(struct run *r, const struct exp_event *ev)
+{
+	struct state cur;
+	const struct state_host *h;
+	const struct state_vm *vm;
+	char name[128];
+	size_t v, k, rows = 0, applied = 0;
+
+	run_read(r, &cur);
+	h = state_find_host(&cur, ev->host);
+	vm = h ? state_find_vm(h, ev->vm) : NULL;
+	for (v = 0; vm && v < vm->n_vifs; v++)
+		for (k = 0; k < vm->vifs[v].n_shapes; k++) {
+			rows++;
+			applied += vm->vifs[v].shapes[k].oper.status ==
+				   VMIB_ENUM_vmibShapeOperStatus_applied;
+		}
+	if (vm) {
+		snprintf(name, sizeof(name), "event.%zu.migrate.downtime_ms", r->current_event + 1);
+		run_measure(r, name, vm->oper.downtime_ms);
+		snprintf(name, sizeof(name), "event.%zu.migrate.shape_rows", r->current_event + 1);
+		run_measure(r, name, (double)rows);
+		snprintf(name, sizeof(name), "event.%zu.migrate.shape_applied",
+			 r->current_event + 1);
+		run_measure(r, name, (double)applied);
+	}
+	state_release(&cur);
+}
+
 int run_scenario_event(struct run *r, struct exp_event *ev)
 {
 	struct rs_undo u;
@@ -382,6 +417,8 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 		rc = -1;
 	}
 	r->migrating = NULL;
+	if (rc == 0 && ev->kind == EXP_MIGRATE)
+		rs_migrate_measures(r, ev);
 	free(u.host);
 	return rc;
 }
