@@ -76,7 +76,7 @@ static char *read_reviewed(const char *path, char **why)
 /* NULL when plan p may be carried out, else why not (malloc'd) */
 static char *refusal(const struct cmd_snmp *s, const struct plan *p)
 {
-	char *why = NULL, *saved, *now, line[16];
+	char *why = NULL, *saved, *now;
 
 	if (s->reviewed) {
 		saved = read_reviewed(s->reviewed, &why);
@@ -91,19 +91,9 @@ static char *refusal(const struct cmd_snmp *s, const struct plan *p)
 		free(now);
 		return why;
 	}
-	if (p->destroys_running == 0 || s->yes)
-		return NULL;
-	if (s->ctx.in && !s->ctx.json) {
-		fprintf(s->ctx.err, "apply: %zu item(s) of this plan DESTROY A RUNNING VM (its guest "
-			"and everything in it are lost). Type yes to go on: ", p->destroys_running);
-		fflush(s->ctx.err);
-		if (fgets(line, sizeof(line), s->ctx.in) && strcmp(line, "yes\n") == 0)
-			return NULL;
-	}
-	return mem_printf("%zu item(s) of the plan destroy a running VM (marked [DESTROYS RUNNING "
-			  "VM]) and nobody confirmed it: run again with --yes, or review the "
-			  "plan with `vmibctl plan --save FILE` and apply it with --reviewed FILE",
-			  p->destroys_running);
+	return cmd_snmp_confirm_destroys(s, "apply", p->destroys_running, true,
+					 "run again with --yes, or review the plan with `vmibctl "
+					 "plan --save FILE` and apply it with --reviewed FILE");
 }
 
 /* --- what the agents report ------------------------------------------------------- */

@@ -1,6 +1,7 @@
 /*
  * cmd_run.c - `vmibctl run [OPTIONS] [NET-SNMP FLAGS] REAL VIRTUAL
- * EXPERIMENT` (play an experiment, run.h) and `vmibctl results DIR` (the
+ * EXPERIMENT` (play an experiment, run.h; a plan that destroys a running
+ * VM needs --yes, as for apply) and `vmibctl results DIR` (the
  * measures of a run's repetitions: min, median, max).  run makes the
  * results directory (--results BASE, default results/, then
  * EXPERIMENT-NAME/UTC-TIMESTAMP), catches SIGINT and SIGTERM to stop
@@ -168,9 +169,9 @@ int cmd_run(const struct cmd_ctx *ctx, char **operands)
 {
 	struct experiment *e = NULL;
 	struct cmd_snmp s;
-	int rc = cmd_snmp_start(ctx, "run", "[--no-apply] [--wait S] [--results DIR] "
+	int rc = cmd_snmp_start(ctx, "run", "[--no-apply] [--yes] [--wait S] [--results DIR] "
 				"[--exec TEMPLATE] [NET-SNMP FLAGS] REAL VIRTUAL EXPERIMENT",
-				OPT_NO_APPLY | OPT_WAIT | OPT_RESULTS | OPT_EXEC, 3, &s);
+				OPT_NO_APPLY | OPT_YES | OPT_WAIT | OPT_RESULTS | OPT_EXEC, 3, &s);
 
 	(void)operands;
 	if (rc == CMD_OK)

@@ -4,6 +4,7 @@
  * snmp_parse_args() untouched, so they mean what they mean for snmpwalk.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -244,4 +245,22 @@ void cmd_snmp_end(struct cmd_snmp *s)
 bool cmd_snmp_tty(const struct cmd_snmp *s)
 {
 	return isatty(fileno(s->ctx.err)) == 1;
+}
+
+char *cmd_snmp_confirm_destroys(const struct cmd_snmp *s, const char *command,
+				size_t n_destroying, bool ask, const char *how)
+{
+	char line[16];
+
+	if (n_destroying == 0 || s->yes)
+		return NULL;
+	if (ask && s->ctx.in && !s->ctx.json) {
+		fprintf(s->ctx.err, "%s: %zu item(s) of this plan DESTROY A RUNNING VM (its guest "
+			"and everything in it are lost). Type yes to go on: ", command, n_destroying);
+		fflush(s->ctx.err);
+		if (fgets(line, sizeof(line), s->ctx.in) && strcmp(line, "yes\n") == 0)
+			return NULL;
+	}
+	return mem_printf("%zu item(s) of the plan destroy a running VM (marked [DESTROYS RUNNING "
+			  "VM]) and nobody confirmed it: %s", n_destroying, how);
 }

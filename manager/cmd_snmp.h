@@ -78,6 +78,16 @@ int cmd_snmp_start(const struct cmd_ctx *ctx, const char *command, const char *u
 		   unsigned opts, int n_operands, struct cmd_snmp *s);
 void cmd_snmp_end(struct cmd_snmp *s);
 
+/*
+ * The rule of plans that destroy running VMs (apply, run): NULL when the
+ * plan's n_destroying items (plan.destroys_running) may be carried out:
+ * there are none, --yes was given, or, when ask is set and ctx.in is a
+ * question that can be asked (no --json), "yes" was typed at it on
+ * ctx.err.  Else why not (malloc'd), ending with what to do, `how`.
+ */
+char *cmd_snmp_confirm_destroys(const struct cmd_snmp *s, const char *command,
+				size_t n_destroying, bool ask, const char *how);
+
 /* a text writer for progress on ctx->err; whether it is a terminal */
 bool cmd_snmp_tty(const struct cmd_snmp *s);
 

@@ -160,18 +160,46 @@ struct run_job *run_job_start(struct run *r, const char *name, const char *vm,
 }
 
 /*
- * A poll that failed is tried again for a while: during a migration the
- * source's domain stops answering, then is gone, and the command goes on
- * in the guest on the new host (the guest agent's table of commands moves
- * with the guest's memory), where the job is looked for from then on.
+ * Where VM vm runs now, looked up on every host of the real environment:
+ * its libvirt URI, or NULL (not found, or no host answered).  For a VM
+ * that someone else moved (vmibctl migrate, virsh): the desired state
+ * still names its old host.
+ */
+static const char *run_vm_locate(struct run *r, const char *vm)
+{
+	const struct real_env *re = r->c->s->load.real;
+	const char **uris = mem_alloc((re->n_hosts + 1) * sizeof(*uris));
+	char err[512];
+	const char *uri = NULL;
+	size_t i;
+	int at;
+
+	for (i = 0; i < re->n_hosts; i++)
+		uris[i] = re->hosts[i].libvirt;
+	at = gexec_locate(r->c->g, uris, re->n_hosts, vm, err, sizeof(err));
+	if (at >= 0)
+		uri = re->hosts[at].libvirt;
+	free(uris);
+	return uri;
+}
+
+/*
+ * A poll that failed is tried again for a while, at the host where the VM
+ * runs now: the guest agent's table of commands is in the guest's memory
+ * and moves with it in a live migration, so the command goes on there.
+ * The host is the one the run moved it to, or, when the VM is not there
+ * (moved by someone else), the one that runs it.
  */
 static bool run_job_poll_again(struct run *r, struct run_job *j)
 {
 	const struct real_host *h = run_vm_host(r, j->vm);
+	const char *uri = run_vm_locate(r, j->vm);
 
 	if (j->poll_error_s == 0)
 		j->poll_error_s = run_now(r);
-	if (h)
+	if (uri)
+		gexec_job_retarget(j->job, uri);
+	else if (h)
 		gexec_job_retarget(j->job, h->libvirt);
 	return run_now(r) - j->poll_error_s < RUN_POLL_GRACE_S;
 }
@@ -181,11 +209,15 @@ static void run_job_poll(struct run *r, struct run_job *j)
 	char err[1024];
 	int rc;
 
-	if (j->done)
+	/* not while the run migrates its VM: a guest-exec-status answered by
+	 * the guest just before it stops on the source is lost with the
+	 * source's channel, and qemu-ga forgets a command once it has
+	 * reported its exit */
+	if (j->done || (r->migrating && strcmp(r->migrating, j->vm) == 0))
 		return;
 	rc = gexec_poll(j->job, &j->res, err, sizeof(err));
-	/* an agent that does not know the pid (a migrated guest's qemu-ga
-	 * forgets its commands): no use asking again */
+	/* an agent that does not know the pid has reported its end already
+	 * (to a poll whose answer was lost): no use asking again */
 	if (rc < 0 && !strstr(err, "Invalid parameter 'pid'") && run_job_poll_again(r, j))
 		return;
 	if (rc >= 0)

@@ -505,6 +505,7 @@ void run_release(struct run *r)
 		free(r->hosts[i].hv);
 	}
 	free(r->hosts);
+	free(r->refused);
 	for (i = 0; r->guest_kernels && i < r->c->s->load.virt->n_vms; i++)
 		free(r->guest_kernels[i]);
 	free(r->guest_kernels);

@@ -69,6 +69,8 @@ struct run {
 	size_t n_jobs;
 	bool killed_all;
 	const char *current;         /* what runs now, for the progress */
+	const char *migrating;       /* the VM the run migrates now, or NULL */
+	char *refused;               /* a plan refused (rs_confirm), malloc'd */
 	size_t current_event;
 	/* sampling */
 	FILE *csv;

@@ -216,6 +216,37 @@ static int rs_check_link(struct run *r, const struct state *cur)
 	return -1;
 }
 
+/*
+ * The rule of `vmibctl apply`: a plan that destroys a running VM is
+ * carried out only with --yes, or a "yes" typed on a terminal to the
+ * question asked when the run applies the scenario before it starts (not
+ * in the middle of a timeline).  NULL, or why not (malloc'd; also kept in
+ * r->refused for run_prepare).
+ */
+static char *rs_confirm(struct run *r, const struct plan *p)
+{
+	size_t h, i;
+	char *why, *t;
+
+	for (h = 0; h < p->n_hosts && !r->c->s->yes; h++)
+		for (i = 0; i < p->hosts[h].n_items; i++) {
+			if (!p->hosts[h].items[i].destroys_running)
+				continue;
+			t = plan_item_title(&p->hosts[h].items[i]);
+			out_text(r->c->progress, "run: %s: %s ", p->hosts[h].want->name,
+				 plan_op_name(p->hosts[h].items[i].op));
+			out_str(r->c->progress, NULL, "%s [DESTROYS RUNNING VM]\n", t);
+			free(t);
+		}
+	why = cmd_snmp_confirm_destroys(r->c->s, "run", p->destroys_running, !r->rr,
+					      "run again with --yes, or apply the scenario first "
+					      "with `vmibctl apply` and review its plan");
+
+	if (why && !r->refused)
+		r->refused = mem_strdup(why);
+	return why;
+}
+
 /* read, plan, apply until nothing is pending; sampling and polling go on */
 static int rs_converge(struct run *r, double limit_s)
 {
@@ -241,11 +272,13 @@ static int rs_converge(struct run *r, double limit_s)
 		if (pending == 0 && rs_check_link(r, &cur) < 0)
 			pending = (size_t)-1;
 		if (pending > 0 && pending != 0x10000 && !applied) {
-			char *err;
+			char *err = rs_confirm(r, &p);
 
-			apply_run(r->c->s->c, &p, &opts, quiet, &rep);
-			err = rs_apply_error(&rep);
-			apply_report_release(&rep);
+			if (!err) {
+				apply_run(r->c->s->c, &p, &opts, quiet, &rep);
+				err = rs_apply_error(&rep);
+				apply_report_release(&rep);
+			}
 			applied = true;
 			if (err) {
 				run_set_detail(r, err);
@@ -402,6 +435,41 @@ static void rs_undo(struct run *r, struct exp_event *ev, struct rs_undo *u)
 			     STATE_ADMIN_RUNNING : STATE_ADMIN_PAUSED);
 }
 
+/*
+ * What a migrate event measured, read from the VM's new host once its
+ * guest answers: event.N.migrate.downtime_ms (vmibVmMigrateDowntimeMs,
+ * libvirt's), and its shape rows on arrival: event.N.migrate.shape_rows
+ * and .shape_applied (vmibShapeOperStatus applied(1)).
+ */
+static void rs_migrate_measures(struct run *r, const struct exp_event *ev)
+{
+	struct state cur;
+	const struct state_host *h;
+	const struct state_vm *vm;
+	char name[128];
+	size_t v, k, rows = 0, applied = 0;
+
+	run_read(r, &cur);
+	h = state_find_host(&cur, ev->host);
+	vm = h ? state_find_vm(h, ev->vm) : NULL;
+	for (v = 0; vm && v < vm->n_vifs; v++)
+		for (k = 0; k < vm->vifs[v].n_shapes; k++) {
+			rows++;
+			applied += vm->vifs[v].shapes[k].oper.status ==
+				   VMIB_ENUM_vmibShapeOperStatus_applied;
+		}
+	if (vm) {
+		snprintf(name, sizeof(name), "event.%zu.migrate.downtime_ms", r->current_event + 1);
+		run_measure(r, name, vm->oper.downtime_ms);
+		snprintf(name, sizeof(name), "event.%zu.migrate.shape_rows", r->current_event + 1);
+		run_measure(r, name, (double)rows);
+		snprintf(name, sizeof(name), "event.%zu.migrate.shape_applied",
+			 r->current_event + 1);
+		run_measure(r, name, (double)applied);
+	}
+	state_release(&cur);
+}
+
 int run_scenario_event(struct run *r, struct exp_event *ev)
 {
 	struct rs_undo u;
@@ -417,6 +485,8 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 		if (ev->kind == EXP_PAUSE || ev->kind == EXP_RESUME)
 			rs_set_admin(&r->c->s->load.desired, ev->vm, ev->kind == EXP_PAUSE ?
 				     STATE_ADMIN_PAUSED : STATE_ADMIN_RUNNING);
+		if (ev->kind == EXP_MIGRATE)
+			r->migrating = ev->vm;   /* its commands are not polled */
 		rc = rs_converge(r, RUN_CONVERGE_S);
 	}
 	r->check_link = NULL;
@@ -428,6 +498,9 @@ int run_scenario_event(struct run *r, struct exp_event *ev)
 		run_set_detail(r, mem_strdup(err));
 		rc = -1;
 	}
+	r->migrating = NULL;
+	if (rc == 0 && ev->kind == EXP_MIGRATE)
+		rs_migrate_measures(r, ev);
 	free(u.host);
 	return rc;
 }
@@ -445,8 +518,12 @@ int run_prepare(struct run_ctx *c, bool apply, double wait_s, char *err, size_t 
 	if (apply) {
 		out_text(c->progress, "run: applying the scenario\n");
 		if (rs_converge(&r, wait_s > 0 ? wait_s : RUN_CONVERGE_S) < 0) {
-			snprintf(err, errlen, "the scenario could not be applied (vmibctl apply "
-				 "tells why)");
+			if (r.refused)
+				snprintf(err, errlen, "REFUSED, nothing was changed: %s", r.refused);
+			else
+				snprintf(err, errlen, "the scenario could not be applied (vmibctl "
+					 "apply tells why)");
+			free(r.refused);
 			return -1;
 		}
 	} else {

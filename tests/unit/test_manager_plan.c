@@ -8,7 +8,7 @@
  *    tests/data/plan/scenarios/NAME.sets; a second apply must send no SET;
  *    destroy must then leave every agent as it was before the apply.
  *  - every tests/data/plan/cases/NAME/: `command` (plan, apply, destroy,
- *    status, migrate, with options; the words REAL and VIRTUAL stand for
+ *    status, migrate, run, with options; the words REAL and VIRTUAL stand for
  *    the files, which are appended when they do not appear) is run with
  *    virtual.xml (and real.xml, else
  *    tests/data/base/real.xml) against agents that hold what applying the
@@ -243,6 +243,8 @@ static cmd_handler handler(const char *name)
 		return cmd_status;
 	if (strcmp(name, "migrate") == 0)
 		return cmd_migrate;
+	if (strcmp(name, "run") == 0)
+		return cmd_run;
 	return NULL;
 }
 
