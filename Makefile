@@ -15,8 +15,8 @@
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
-# agent/*.c (but main.c) -> libvmibagent.a, manager/*.c (but main.c) ->
-# libvmibctl.a, tests/unit/*.c -> the CUnit runner.  Adding a file needs no
+# agent/*.c (but main.c) -> libvmibagent.a, manager/*.c and manager/*/*.c
+# (but main.c) -> libvmibctl.a, tests/unit/*.c -> the CUnit runner.  Adding a file needs no
 # change here.  Every object is built twice: plain (build/obj) for the
 # programs, and with AddressSanitizer + UBSan (build/obj-san) for the tests.
 
@@ -46,6 +46,8 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS  ?= -O2 -g
 VMIB_CPPFLAGS  = -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen $(PKG_CFLAGS) \
                  -DVMIB_SCHEMA_DEFAULT='"$(vmibdatadir)/schemas"'
+# manager/ is one folder per stage (doc/hacking.md); each is on the include path
+VMIB_CPPFLAGS += $(patsubst %/,-I%,$(sort $(dir $(wildcard manager/*/*.h))))
 VMIB_CFLAGS   := -std=gnu11 $(WARN) -MMD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LIBS    = $(PKG_LIBS) -lm
@@ -80,7 +82,7 @@ FORCE:
 
 COMMON_SRC  := $(wildcard common/*.c)
 AGENT_SRC   := $(filter-out agent/main.c,$(wildcard agent/*.c))
-MANAGER_SRC := $(filter-out manager/main.c,$(wildcard manager/*.c))
+MANAGER_SRC := $(filter-out manager/main.c,$(wildcard manager/*.c manager/*/*.c))
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
