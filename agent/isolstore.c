@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "isolstore.h"
 #include "tc.h"
 
@@ -88,15 +89,8 @@ static void *isol_insert(void **arr, size_t *n, size_t *cap, size_t size, size_t
 {
 	char *p;
 
-	if (*n == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 16;
-
-		p = realloc(*arr, ncap * size);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = ncap;
-	}
+	if (grow_array(arr, cap, *n + 1, size) < 0)
+		return NULL;
 	p = *arr;
 	memmove(p + (pos + 1) * size, p + pos * size, (*n - pos) * size);
 	memset(p + pos * size, 0, size);
