@@ -36,6 +36,7 @@
 #include "log.h"
 #include "loop.h"
 #include "shapestore.h"
+#include "xmlelem.h"
 
 #define SHAPE_RETRY_MS 2000
 
@@ -366,7 +367,7 @@ static int shape_xml_read_row(xmlNodePtr n, struct shape_entry *e, char *why, si
 
 static bool shape_xml_is(xmlNodePtr n, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0 &&
+	return xmlelem_is(n, name) &&
 	       (!n->ns || !n->ns->href ||
 		strcmp((const char *)n->ns->href, SHAPE_META_URI) == 0);
 }
