@@ -30,6 +30,8 @@ void isolstore_init(struct isol_config *c)
 
 void isolstore_free(struct isol_config *c)
 {
+	if (!c)
+		return;
 	free(c->rules);
 	free(c->subnets);
 	isolstore_init(c);

@@ -15,6 +15,8 @@
 
 void pdu_vb_release(struct pdu_vb *vb)
 {
+	if (!vb)
+		return;
 	free(vb->s);
 	vb->s = NULL;
 	vb->s_len = 0;
@@ -32,6 +34,8 @@ void pdu_release(struct pdu *p)
 {
 	size_t i;
 
+	if (!p)
+		return;
 	for (i = 0; i < p->n; i++)
 		pdu_vb_release(&p->vb[i]);
 	free(p->vb);
@@ -43,6 +47,8 @@ void pdu_resp_release(struct pdu_resp *r)
 {
 	size_t i;
 
+	if (!r)
+		return;
 	for (i = 0; i < r->n; i++)
 		pdu_vb_release(&r->vb[i]);
 	free(r->vb);
