@@ -188,11 +188,30 @@ static bool printable(const char *s, size_t len)
 	return true;
 }
 
+/* STRING "..." (quotes and backslashes escaped), or Hex-STRING when not printable */
+static void format_string(FILE *fp, const struct pdu_vb *vb, bool typed)
+{
+	size_t i;
+
+	if (!printable(vb->s ? vb->s : "", vb->s_len)) {
+		fprintf(fp, "%s", typed ? "Hex-STRING" : "");
+		for (i = 0; i < vb->s_len; i++)
+			fprintf(fp, "%s%02X", i || typed ? " " : "", (unsigned char)vb->s[i]);
+		return;
+	}
+	fprintf(fp, "%s\"", typed ? "STRING " : "");
+	for (i = 0; i < vb->s_len; i++) {
+		if (vb->s[i] == '"' || vb->s[i] == '\\')
+			fputc('\\', fp);
+		fputc(vb->s[i], fp);
+	}
+	fputc('"', fp);
+}
+
 static void format_value(FILE *fp, const struct pdu_vb *vb, enum mibcol_id c, bool typed)
 {
 	char ip[IP4_STRLEN];
 	const char *name;
-	size_t i;
 
 	switch (vb->type) {
 	case MIBCOL_INTEGER:
@@ -204,19 +223,7 @@ static void format_value(FILE *fp, const struct pdu_vb *vb, enum mibcol_id c, bo
 			fprintf(fp, "%" PRId64, vb->i);
 		break;
 	case MIBCOL_STRING:
-		if (!printable(vb->s ? vb->s : "", vb->s_len)) {
-			fprintf(fp, "%s", typed ? "Hex-STRING" : "");
-			for (i = 0; i < vb->s_len; i++)
-				fprintf(fp, "%s%02X", i || typed ? " " : "", (unsigned char)vb->s[i]);
-			break;
-		}
-		fprintf(fp, "%s\"", typed ? "STRING " : "");
-		for (i = 0; i < vb->s_len; i++) {
-			if (vb->s[i] == '"' || vb->s[i] == '\\')
-				fputc('\\', fp);
-			fputc(vb->s[i], fp);
-		}
-		fputc('"', fp);
+		format_string(fp, vb, typed);
 		break;
 	case MIBCOL_IPADDRESS:
 		fprintf(fp, "%s%s", typed ? "IpAddress " : "", ip4_format((uint32_t)vb->u, ip));
