@@ -90,6 +90,11 @@ san = $(patsubst %.c,$(BUILD)/obj-san/%.o,$(1))
 
 GEN_OIDS := $(BUILD)/gen/vmib_oids.h
 MIB      := mib/VMIB-MIB.txt
+# the VM-MIB (RFC 7666) and what it imports that no package carries
+GEN_VM_OIDS := $(BUILD)/gen/vm_oids.h
+VM_MIB      := mib/VM-MIB.txt
+VM_MIB_DEPS := mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt $(wildcard mib/imports/*.txt)
+VM_SMIPATH   = $(MIBS_DIR):/usr/share/snmp/mibs:mib:mib/imports
 MIBS_DIR := $(BUILD)/mibs
 IMAGE    := $(BUILD)/images/vmib-test/image.xml
 
@@ -105,13 +110,17 @@ $(GEN_OIDS): $(MIB) mib/gen-oids.sh | $(MIBS_DIR)/SNMPv2-SMI.txt
 	@mkdir -p $(@D)
 	SMIPATH=$(MIBS_DIR):/usr/share/snmp/mibs mib/gen-oids.sh $(MIB) $@
 
+$(GEN_VM_OIDS): $(VM_MIB) $(VM_MIB_DEPS) mib/gen-oids.sh | $(MIBS_DIR)/SNMPv2-SMI.txt
+	@mkdir -p $(@D)
+	SMIPATH=$(VM_SMIPATH) mib/gen-oids.sh $(VM_MIB) $@
+
 mibs: $(MIBS_DIR)/SNMPv2-SMI.txt
 $(MIBS_DIR)/SNMPv2-SMI.txt: mib/fetch-base-mibs.sh
 	mib/fetch-base-mibs.sh $(MIBS_DIR)
 
 # --- objects ----------------------------------------------------------------
 ALL_SRC := $(COMMON_SRC) $(AGENT_SRC) agent/main.c $(MANAGER_SRC) manager/main.c $(UNIT_SRC)
-$(call obj,$(ALL_SRC)) $(call san,$(ALL_SRC)): | $(GEN_OIDS)
+$(call obj,$(ALL_SRC)) $(call san,$(ALL_SRC)): | $(GEN_OIDS) $(GEN_VM_OIDS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -165,7 +174,7 @@ FUZZ_LIB_SRC := $(COMMON_SRC) $(AGENT_SRC) $(MANAGER_SRC) $(FUZZ_HELPERS)
 fuzzobj = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(1))
 FUZZERS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
 
-$(BUILD)/fuzz/obj/%.o: %.c | $(GEN_OIDS)
+$(BUILD)/fuzz/obj/%.o: %.c | $(GEN_OIDS) $(GEN_VM_OIDS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(VMIB_CPPFLAGS) $(CPPFLAGS) -Itests/fuzz $(VMIB_CFLAGS) $(FUZZ_FLAGS) -c $< -o $@
 
@@ -253,9 +262,12 @@ uninstall:
 check: deps all image
 	tests/run-checks
 
-check-mib: $(GEN_OIDS)
+check-mib: $(GEN_OIDS) $(GEN_VM_OIDS)
 	SMIPATH=$(MIBS_DIR):/usr/share/snmp/mibs mib/check-mib.sh
 	tests/mib/check-gen-oids.sh
+	SMIPATH=$(VM_SMIPATH) VMIB_MIB_IMPORTS=mib/imports mib/check-mib.sh $(VM_MIB)
+	SMIPATH=$(VM_SMIPATH) VMIB_MIB_IMPORTS=mib/imports tests/mib/check-gen-oids.sh $(VM_MIB)
+	SMIPATH=$(VM_SMIPATH) tests/mib/check-lint-tc.sh mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt mib/imports/*.txt
 	tests/mib/check-doc-oids.sh
 	tests/nms/check-generated.sh
 
