@@ -15,8 +15,8 @@
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
-# agent/*.c (but main.c) -> libvmibagent.a, manager/*.c (but main.c) ->
-# libvmibctl.a, tests/unit/*.c -> the CUnit runner.  Adding a file needs no
+# agent/*.c (but main.c) -> libvmibagent.a, manager/*.c and manager/*/*.c
+# (but main.c) -> libvmibctl.a, tests/unit/*.c -> the CUnit runner.  Adding a file needs no
 # change here.  Every object is built twice: plain (build/obj) for the
 # programs, and with AddressSanitizer + UBSan (build/obj-san) for the tests.
 
@@ -46,6 +46,8 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS  ?= -O2 -g
 VMIB_CPPFLAGS  = -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen $(PKG_CFLAGS) \
                  -DVMIB_SCHEMA_DEFAULT='"$(vmibdatadir)/schemas"'
+# manager/ is one folder per stage (doc/hacking.md); each is on the include path
+VMIB_CPPFLAGS += $(patsubst %/,-I%,$(sort $(dir $(wildcard manager/*/*.h))))
 VMIB_CFLAGS   := -std=gnu11 $(WARN) -MMD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LIBS    = $(PKG_LIBS) -lm
@@ -80,7 +82,7 @@ FORCE:
 
 COMMON_SRC  := $(wildcard common/*.c)
 AGENT_SRC   := $(filter-out agent/main.c,$(wildcard agent/*.c))
-MANAGER_SRC := $(filter-out manager/main.c,$(wildcard manager/*.c))
+MANAGER_SRC := $(filter-out manager/main.c,$(wildcard manager/*.c manager/*/*.c))
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -88,6 +90,11 @@ san = $(patsubst %.c,$(BUILD)/obj-san/%.o,$(1))
 
 GEN_OIDS := $(BUILD)/gen/vmib_oids.h
 MIB      := mib/VMIB-MIB.txt
+# the VM-MIB (RFC 7666) and what it imports that no package carries
+GEN_VM_OIDS := $(BUILD)/gen/vm_oids.h
+VM_MIB      := mib/VM-MIB.txt
+VM_MIB_DEPS := mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt $(wildcard mib/imports/*.txt)
+VM_SMIPATH   = $(MIBS_DIR):/usr/share/snmp/mibs:mib:mib/imports
 MIBS_DIR := $(BUILD)/mibs
 IMAGE    := $(BUILD)/images/vmib-test/image.xml
 
@@ -103,13 +110,17 @@ $(GEN_OIDS): $(MIB) mib/gen-oids.sh | $(MIBS_DIR)/SNMPv2-SMI.txt
 	@mkdir -p $(@D)
 	SMIPATH=$(MIBS_DIR):/usr/share/snmp/mibs mib/gen-oids.sh $(MIB) $@
 
+$(GEN_VM_OIDS): $(VM_MIB) $(VM_MIB_DEPS) mib/gen-oids.sh | $(MIBS_DIR)/SNMPv2-SMI.txt
+	@mkdir -p $(@D)
+	SMIPATH=$(VM_SMIPATH) mib/gen-oids.sh $(VM_MIB) $@
+
 mibs: $(MIBS_DIR)/SNMPv2-SMI.txt
 $(MIBS_DIR)/SNMPv2-SMI.txt: mib/fetch-base-mibs.sh
 	mib/fetch-base-mibs.sh $(MIBS_DIR)
 
 # --- objects ----------------------------------------------------------------
 ALL_SRC := $(COMMON_SRC) $(AGENT_SRC) agent/main.c $(MANAGER_SRC) manager/main.c $(UNIT_SRC)
-$(call obj,$(ALL_SRC)) $(call san,$(ALL_SRC)): | $(GEN_OIDS)
+$(call obj,$(ALL_SRC)) $(call san,$(ALL_SRC)): | $(GEN_OIDS) $(GEN_VM_OIDS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -163,7 +174,7 @@ FUZZ_LIB_SRC := $(COMMON_SRC) $(AGENT_SRC) $(MANAGER_SRC) $(FUZZ_HELPERS)
 fuzzobj = $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(1))
 FUZZERS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
 
-$(BUILD)/fuzz/obj/%.o: %.c | $(GEN_OIDS)
+$(BUILD)/fuzz/obj/%.o: %.c | $(GEN_OIDS) $(GEN_VM_OIDS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(VMIB_CPPFLAGS) $(CPPFLAGS) -Itests/fuzz $(VMIB_CFLAGS) $(FUZZ_FLAGS) -c $< -o $@
 
@@ -251,9 +262,12 @@ uninstall:
 check: deps all image
 	tests/run-checks
 
-check-mib: $(GEN_OIDS)
+check-mib: $(GEN_OIDS) $(GEN_VM_OIDS)
 	SMIPATH=$(MIBS_DIR):/usr/share/snmp/mibs mib/check-mib.sh
 	tests/mib/check-gen-oids.sh
+	SMIPATH=$(VM_SMIPATH) VMIB_MIB_IMPORTS=mib/imports mib/check-mib.sh $(VM_MIB)
+	SMIPATH=$(VM_SMIPATH) VMIB_MIB_IMPORTS=mib/imports tests/mib/check-gen-oids.sh $(VM_MIB)
+	SMIPATH=$(VM_SMIPATH) tests/mib/check-lint-tc.sh mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt mib/imports/*.txt
 	tests/mib/check-doc-oids.sh
 	tests/nms/check-generated.sh
 

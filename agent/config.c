@@ -113,6 +113,8 @@ void config_free(struct vmibd_config *cfg)
 {
 	size_t i;
 
+	if (!cfg)
+		return;
 	free(cfg->libvirt_uri);
 	free(cfg->agentx_socket);
 	free(cfg->image_dir);

@@ -20,25 +20,11 @@
 #include <libxml/tree.h>
 
 #include "domgen.h"
+#include "xmlelem.h"
 
 #define X(s) ((const xmlChar *)(s))
 
 static const char *dg_admin_names[] = {"", "running", "paused", "shutoff", "destroyed"};
-
-static bool dg_is(xmlNodePtr n, const char *name)
-{
-	return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNodePtr dg_child(xmlNodePtr parent, const char *name)
-{
-	xmlNodePtr c;
-
-	for (c = parent ? parent->children : NULL; c; c = c->next)
-		if (dg_is(c, name))
-			return c;
-	return NULL;
-}
 
 static void dg_mac_text(const uint8_t mac[6], char out[18])
 {
@@ -48,7 +34,7 @@ static void dg_mac_text(const uint8_t mac[6], char out[18])
 
 static bool dg_mac_is(xmlNodePtr iface, const uint8_t mac[6])
 {
-	xmlNodePtr m = dg_child(iface, "mac");
+	xmlNodePtr m = xmlelem_child(iface, "mac");
 	xmlChar *a = m ? xmlGetProp(m, X("address")) : NULL;
 	char want[18];
 	bool same;
@@ -230,7 +216,7 @@ static void dg_meta_drop_vif(xmlNodePtr root, uint32_t index)
 
 	for (; c; c = next) {
 		next = c->next;
-		if (dg_is(c, "vif") && dg_vif_index(c) == index) {
+		if (xmlelem_is(c, "vif") && dg_vif_index(c) == index) {
 			xmlUnlinkNode(c);
 			xmlFreeNode(c);
 		}
@@ -283,7 +269,7 @@ char *domgen_meta_edit(const char *meta_xml, int32_t index, const struct domgen_
 		xmlDocSetRootElement(doc, xmlNewDocNode(doc, NULL, X("vm"), NULL));
 	}
 	root = xmlDocGetRootElement(doc);
-	if (!dg_is(root, "vm")) {
+	if (!xmlelem_is(root, "vm")) {
 		snprintf(err, errlen, "the vmib metadata element is not <vm>");
 		goto out;
 	}
@@ -503,7 +489,7 @@ out:
 
 static void dg_set_text_u64(xmlNodePtr parent, const char *name, uint64_t v, bool create)
 {
-	xmlNodePtr n = dg_child(parent, name);
+	xmlNodePtr n = xmlelem_child(parent, name);
 	char buf[32];
 
 	if (!n && !create)
@@ -533,7 +519,7 @@ static int dg_add_iface(xmlDocPtr doc, xmlNodePtr devices, const char *iface_xml
 
 static int dg_apply_edit(xmlDocPtr doc, xmlNodePtr root, const struct domgen_edit *e)
 {
-	xmlNodePtr devices = dg_child(root, "devices"), os = dg_child(root, "os"), c, next;
+	xmlNodePtr devices = xmlelem_child(root, "devices"), os = xmlelem_child(root, "os"), c, next;
 
 	if (e->has_mem) {
 		dg_set_text_u64(root, "memory", e->mem_kib, true);
@@ -541,12 +527,12 @@ static int dg_apply_edit(xmlDocPtr doc, xmlNodePtr root, const struct domgen_edi
 	}
 	if (e->has_vcpus) {
 		dg_set_text_u64(root, "vcpu", e->vcpus, true);
-		xmlUnsetProp(dg_child(root, "vcpu"), X("current"));
+		xmlUnsetProp(xmlelem_child(root, "vcpu"), X("current"));
 	}
 	if (e->cmdline) {
 		if (!os)
 			return -1;
-		c = dg_child(os, "cmdline");
+		c = xmlelem_child(os, "cmdline");
 		if (!c)
 			c = xmlNewTextChild(os, NULL, X("cmdline"), NULL);
 		xmlNodeSetContent(c, NULL);
@@ -556,7 +542,7 @@ static int dg_apply_edit(xmlDocPtr doc, xmlNodePtr root, const struct domgen_edi
 		return -1;
 	for (c = devices ? devices->children : NULL; e->has_remove_mac && c; c = next) {
 		next = c->next;
-		if (dg_is(c, "interface") && dg_mac_is(c, e->remove_mac)) {
+		if (xmlelem_is(c, "interface") && dg_mac_is(c, e->remove_mac)) {
 			xmlUnlinkNode(c);
 			xmlFreeNode(c);
 		}
@@ -573,7 +559,7 @@ char *domgen_edit(const char *xml, const struct domgen_edit *e, char *err, size_
 	if (!doc)
 		return NULL;
 	root = xmlDocGetRootElement(doc);
-	if (!dg_is(root, "domain") || dg_apply_edit(doc, root, e) < 0)
+	if (!xmlelem_is(root, "domain") || dg_apply_edit(doc, root, e) < 0)
 		snprintf(err, errlen, "cannot edit the domain XML");
 	else if (!(out = dg_dump(doc, root)))
 		snprintf(err, errlen, "cannot format the domain XML");
@@ -590,11 +576,11 @@ int domgen_iface_alias(const char *xml, const uint8_t mac[6], char *out, size_t 
 
 	if (!doc)
 		return -1;
-	c = dg_child(dg_child(xmlDocGetRootElement(doc), "devices"), "interface");
+	c = xmlelem_child(xmlelem_child(xmlDocGetRootElement(doc), "devices"), "interface");
 	for (; c && rc < 0; c = c->next) {
-		if (!dg_is(c, "interface") || !dg_mac_is(c, mac))
+		if (!xmlelem_is(c, "interface") || !dg_mac_is(c, mac))
 			continue;
-		a = dg_child(c, "alias");
+		a = xmlelem_child(c, "alias");
 		name = a ? xmlGetProp(a, X("name")) : NULL;
 		if (name && *name) {
 			snprintf(out, len, "%s", (const char *)name);
@@ -622,7 +608,7 @@ static void dg_scan_slots(xmlNodePtr n, int *max)
 	xmlChar *type;
 
 	for (; n; n = n->next) {
-		if (dg_is(n, "address")) {
+		if (xmlelem_is(n, "address")) {
 			type = xmlGetProp(n, X("type"));
 			if (type && strcmp((const char *)type, "pci") == 0 &&
 			    dg_hex_prop(n, "domain", 0) == 0 && dg_hex_prop(n, "bus", 0) == 0 &&

@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "domxml.h"
+#include "xmlelem.h"
 
 static const char *dx_attr(xmlNodePtr n, const char *name, char *buf, size_t len)
 {
@@ -38,21 +39,6 @@ static char *dx_text(xmlNodePtr n)
 	s = strdup((const char *)v);
 	xmlFree(v);
 	return s;
-}
-
-static bool dx_is(xmlNodePtr n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNodePtr dx_child(xmlNodePtr parent, const char *name)
-{
-	xmlNodePtr c;
-
-	for (c = parent ? parent->children : NULL; c; c = c->next)
-		if (dx_is(c, name))
-			return c;
-	return NULL;
 }
 
 static int dx_parse_u64(const char *s, uint64_t *out)
@@ -142,13 +128,13 @@ static int dx_add_vif(struct vm *vm, xmlNodePtr iface)
 	v = &vm->vifs[vm->n_vifs++];
 	memset(v, 0, sizeof(*v));
 	for (c = iface->children; c; c = c->next) {
-		if (dx_is(c, "mac") && dx_attr(c, "address", buf, sizeof(buf)))
+		if (xmlelem_is(c, "mac") && dx_attr(c, "address", buf, sizeof(buf)))
 			v->has_mac = dx_parse_mac(buf, v->mac) == 0;
-		else if (dx_is(c, "source") && dx_attr(c, "bridge", buf, sizeof(buf)))
+		else if (xmlelem_is(c, "source") && dx_attr(c, "bridge", buf, sizeof(buf)))
 			dx_copy(v->bridge, sizeof(v->bridge), buf);
-		else if (dx_is(c, "target") && dx_attr(c, "dev", buf, sizeof(buf)))
+		else if (xmlelem_is(c, "target") && dx_attr(c, "dev", buf, sizeof(buf)))
 			dx_copy(v->dev, sizeof(v->dev), buf);
-		else if (dx_is(c, "model") && dx_attr(c, "type", buf, sizeof(buf)))
+		else if (xmlelem_is(c, "model") && dx_attr(c, "type", buf, sizeof(buf)))
 			dx_copy(v->model, sizeof(v->model), buf);
 	}
 	return 0;
@@ -191,14 +177,14 @@ static int dx_add_disk(struct vm *vm, xmlNodePtr disk)
 	if (!d->device[0])
 		dx_copy(d->device, sizeof(d->device), "disk"); /* libvirt's default */
 	for (c = disk->children; c; c = c->next) {
-		if (dx_is(c, "driver") && dx_attr(c, "type", buf, sizeof(buf)))
+		if (xmlelem_is(c, "driver") && dx_attr(c, "type", buf, sizeof(buf)))
 			dx_copy(d->format, sizeof(d->format), buf);
-		else if (dx_is(c, "target")) {
+		else if (xmlelem_is(c, "target")) {
 			dx_copy(d->dev, sizeof(d->dev), dx_attr(c, "dev", buf, sizeof(buf)));
 			dx_copy(d->bus, sizeof(d->bus), dx_attr(c, "bus", buf, sizeof(buf)));
-		} else if (dx_is(c, "readonly"))
+		} else if (xmlelem_is(c, "readonly"))
 			d->readonly = true;
-		else if (dx_is(c, "source") && !d->source && dx_disk_source(c, buf, sizeof(buf)) &&
+		else if (xmlelem_is(c, "source") && !d->source && dx_disk_source(c, buf, sizeof(buf)) &&
 			 !(d->source = strdup(buf)))
 			return -1;
 	}
@@ -257,7 +243,7 @@ static void dx_pin_row(struct vm *vm, unsigned int v, const char *cpuset, int ki
  * when something restricts a vCPU (most domains: none, no memory) */
 static void dx_pinning(struct vm *vm, xmlNodePtr root)
 {
-	xmlNodePtr vcpu = dx_child(root, "vcpu"), tune = dx_child(root, "cputune"), c;
+	xmlNodePtr vcpu = xmlelem_child(root, "vcpu"), tune = xmlelem_child(root, "cputune"), c;
 	char all[1024] = "", pin[1024], num[16];
 	int max = -1, m, kind = VM_PIN_ANY;
 	uint64_t id;
@@ -271,7 +257,7 @@ static void dx_pinning(struct vm *vm, xmlNodePtr root)
 		   strcmp(num, "auto") == 0)
 		kind = VM_PIN_UNKNOWN; /* numad decides; the live XML has a cpuset */
 	for (c = tune ? tune->children : NULL; c; c = c->next)
-		if (dx_is(c, "vcpupin") && dx_attr(c, "cpuset", pin, sizeof(pin)) &&
+		if (xmlelem_is(c, "vcpupin") && dx_attr(c, "cpuset", pin, sizeof(pin)) &&
 		    (m = dx_cpuset(pin, NULL, 0)) > max)
 			max = m;
 	if ((kind == VM_PIN_ANY && max < 0) || !vm->max_vcpus)
@@ -284,7 +270,7 @@ static void dx_pinning(struct vm *vm, xmlNodePtr root)
 	for (v = 0; v < vm->n_pin_vcpus; v++)
 		dx_pin_row(vm, v, all, kind);
 	for (c = tune ? tune->children : NULL; c; c = c->next)
-		if (dx_is(c, "vcpupin") && dx_attr(c, "vcpu", num, sizeof(num)) &&
+		if (xmlelem_is(c, "vcpupin") && dx_attr(c, "vcpu", num, sizeof(num)) &&
 		    dx_parse_u64(num, &id) == 0 && id < vm->n_pin_vcpus &&
 		    dx_attr(c, "cpuset", pin, sizeof(pin)))
 			dx_pin_row(vm, (unsigned int)id, pin, VM_PIN_BITMAP);
@@ -320,7 +306,7 @@ static int32_t dx_index_value(const char *s)
 
 static bool dx_is_vmib(xmlNodePtr n, const char *name)
 {
-	return dx_is(n, name) && n->ns && n->ns->href &&
+	return xmlelem_is(n, name) && n->ns && n->ns->href &&
 	       strcmp((const char *)n->ns->href, VM_META_URI) == 0;
 }
 
@@ -509,13 +495,13 @@ static int dx_os(struct vm *vm, xmlNodePtr os, char **cmdline)
 	xmlNodePtr c;
 
 	for (c = os->children; c; c = c->next) {
-		if (dx_is(c, "type")) {
+		if (xmlelem_is(c, "type")) {
 			free(vm->os_type);
 			vm->os_type = dx_text(c);
-		} else if (dx_is(c, "kernel")) {
+		} else if (xmlelem_is(c, "kernel")) {
 			free(vm->kernel);
 			vm->kernel = dx_text(c);
-		} else if (dx_is(c, "cmdline")) {
+		} else if (xmlelem_is(c, "cmdline")) {
 			free(*cmdline);
 			*cmdline = dx_text(c);
 		}
@@ -532,31 +518,31 @@ static int dx_domain(struct vm *vm, xmlNodePtr root, char **cmdline,
 	bool has_cur = false;
 
 	for (c = root->children; c && rc == 0; c = c->next) {
-		if (dx_is(c, "name")) {
+		if (xmlelem_is(c, "name")) {
 			free(vm->name);
 			vm->name = dx_text(c);
-		} else if (dx_is(c, "uuid")) {
+		} else if (xmlelem_is(c, "uuid")) {
 			text = dx_text(c);
 			rc = vm_uuid_parse(text, vm->uuid);
 			free(text);
 			if (rc < 0)
 				snprintf(err, errlen, "bad <uuid>");
-		} else if (dx_is(c, "memory")) {
+		} else if (xmlelem_is(c, "memory")) {
 			if ((rc = dx_memory_kib(c, &vm->max_mem_kib)) < 0)
 				snprintf(err, errlen, "bad <memory>");
-		} else if (dx_is(c, "currentMemory")) {
+		} else if (xmlelem_is(c, "currentMemory")) {
 			if ((rc = dx_memory_kib(c, &vm->mem_kib)) < 0)
 				snprintf(err, errlen, "bad <currentMemory>");
 			has_cur = true;
-		} else if (dx_is(c, "vcpu")) {
+		} else if (xmlelem_is(c, "vcpu")) {
 			if ((rc = dx_vcpu(vm, c)) < 0)
 				snprintf(err, errlen, "bad <vcpu>");
-		} else if (dx_is(c, "os")) {
+		} else if (xmlelem_is(c, "os")) {
 			rc = dx_os(vm, c, cmdline);
-		} else if (dx_is(c, "devices")) {
+		} else if (xmlelem_is(c, "devices")) {
 			for (d = c->children; d && rc == 0; d = d->next)
-				if ((dx_is(d, "interface") && (rc = dx_add_vif(vm, d)) < 0) ||
-				    (dx_is(d, "disk") && (rc = dx_add_disk(vm, d)) < 0))
+				if ((xmlelem_is(d, "interface") && (rc = dx_add_vif(vm, d)) < 0) ||
+				    (xmlelem_is(d, "disk") && (rc = dx_add_disk(vm, d)) < 0))
 					snprintf(err, errlen, "out of memory");
 		}
 	}
@@ -593,7 +579,7 @@ struct vm *domxml_parse(const char *xml, char *err, size_t errlen)
 	if (!doc)
 		return NULL;
 	root = xmlDocGetRootElement(doc);
-	if (!root || !dx_is(root, "domain")) {
+	if (!root || !xmlelem_is(root, "domain")) {
 		snprintf(err, errlen, "not a <domain>");
 		goto out;
 	}
@@ -604,7 +590,7 @@ struct vm *domxml_parse(const char *xml, char *err, size_t errlen)
 		snprintf(err, errlen, "domain without <name>");
 		goto fail;
 	}
-	dx_metadata(vm, dx_child(root, "metadata"));
+	dx_metadata(vm, xmlelem_child(root, "metadata"));
 	dx_number_vifs(vm);
 	dx_pinning(vm, root);
 	domxml_apply_cmdline(vm, cmdline);
@@ -642,7 +628,7 @@ char *domxml_meta_set_index(const char *meta_xml, int32_t index, char *err,
 		xmlDocSetRootElement(doc, xmlNewNode(NULL, (const xmlChar *)"vm"));
 	}
 	root = xmlDocGetRootElement(doc);
-	if (!root || !dx_is(root, "vm")) {
+	if (!root || !xmlelem_is(root, "vm")) {
 		snprintf(err, errlen, "metadata element is not <vm>");
 		goto out;
 	}

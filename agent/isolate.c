@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ip4.h"
 #include "isolate.h"
 #include "kvline.h"
 #include "log.h"
@@ -373,19 +374,8 @@ static int parse_pair(struct isolate_rule *r, const char *key, const char *val)
 
 	if (strcmp(key, "src") == 0 || strcmp(key, "dst") == 0) {
 		struct isolate_prefix *p = key[0] == 's' ? &r->src : &r->dst;
-		char buf[32];
-		const char *slash = strchr(val, '/');
 
-		if (!slash || (size_t)(slash - val) >= sizeof(buf))
-			return -1;
-		memcpy(buf, val, (size_t)(slash - val));
-		buf[slash - val] = '\0';
-		v = strtoul(slash + 1, &end, 10);
-		if (inet_pton(AF_INET, buf, &p->addr) != 1 || *end || v > 32 ||
-		    slash[1] == '\0')
-			return -1;
-		p->len = (uint8_t)v;
-		return 0;
+		return ip4_parse_prefix_net(val, &p->addr.s_addr, &p->len);
 	}
 	if (strcmp(key, "action") == 0) {
 		r->action = strcmp(val, "accept") == 0 ? ISOLATE_ACCEPT

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "isolstore.h"
 #include "tc.h"
 
@@ -29,6 +30,8 @@ void isolstore_init(struct isol_config *c)
 
 void isolstore_free(struct isol_config *c)
 {
+	if (!c)
+		return;
 	free(c->rules);
 	free(c->subnets);
 	isolstore_init(c);
@@ -88,15 +91,8 @@ static void *isol_insert(void **arr, size_t *n, size_t *cap, size_t size, size_t
 {
 	char *p;
 
-	if (*n == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 16;
-
-		p = realloc(*arr, ncap * size);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = ncap;
-	}
+	if (grow_array(arr, cap, *n + 1, size) < 0)
+		return NULL;
 	p = *arr;
 	memmove(p + (pos + 1) * size, p + pos * size, (*n - pos) * size);
 	memset(p + pos * size, 0, size);

@@ -28,6 +28,7 @@
 #include <libvirt/libvirt.h>
 
 #include "agentx_guard.h"
+#include "grow.h"
 #include "log.h"
 #include "loop.h"
 
@@ -154,24 +155,6 @@ static void loop_changed_locked(void)
 		loop_wakeup();
 }
 
-static int loop_grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*arr, ncap * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 int loop_add_handle(int fd, int events, loop_fd_cb cb, void *opaque,
 		    loop_free_cb ff)
 {
@@ -179,7 +162,7 @@ int loop_add_handle(int fd, int events, loop_fd_cb cb, void *opaque,
 	int id;
 
 	pthread_mutex_lock(&L.lock);
-	if (loop_grow((void **)&L.handles, &L.cap_handles, L.n_handles + 1,
+	if (grow_array((void **)&L.handles, &L.cap_handles, L.n_handles + 1,
 		      sizeof(*L.handles)) < 0) {
 		pthread_mutex_unlock(&L.lock);
 		return -1;
@@ -236,7 +219,7 @@ int loop_add_timeout(int interval_ms, loop_timer_cb cb, void *opaque,
 	int id;
 
 	pthread_mutex_lock(&L.lock);
-	if (loop_grow((void **)&L.timers, &L.cap_timers, L.n_timers + 1,
+	if (grow_array((void **)&L.timers, &L.cap_timers, L.n_timers + 1,
 		      sizeof(*L.timers)) < 0) {
 		pthread_mutex_unlock(&L.lock);
 		return -1;
@@ -322,7 +305,7 @@ static int loop_add_pfd(size_t *n, int fd, short events, int kind, int id)
 	size_t cap = L.cap_pfds;
 	void *p;
 
-	if (loop_grow((void **)&L.pfds, &cap, *n + 1, sizeof(*L.pfds)) < 0)
+	if (grow_array((void **)&L.pfds, &cap, *n + 1, sizeof(*L.pfds)) < 0)
 		return -1;
 	if (cap != L.cap_pfds) {
 		/* slots grow in step with pfds */
@@ -475,7 +458,7 @@ static void loop_reap(void)
 	for (i = j = 0; i < L.n_handles; i++) {
 		if (L.handles[i].deleted) {
 			if (L.handles[i].ff &&
-			    loop_grow((void **)&dead, &cap_dead, n_dead + 1, sizeof(*dead)) == 0) {
+			    grow_array((void **)&dead, &cap_dead, n_dead + 1, sizeof(*dead)) == 0) {
 				dead[n_dead].ff = L.handles[i].ff;
 				dead[n_dead++].opaque = L.handles[i].opaque;
 			}
@@ -487,7 +470,7 @@ static void loop_reap(void)
 	for (i = j = 0; i < L.n_timers; i++) {
 		if (L.timers[i].deleted) {
 			if (L.timers[i].ff &&
-			    loop_grow((void **)&dead, &cap_dead, n_dead + 1, sizeof(*dead)) == 0) {
+			    grow_array((void **)&dead, &cap_dead, n_dead + 1, sizeof(*dead)) == 0) {
 				dead[n_dead].ff = L.timers[i].ff;
 				dead[n_dead++].opaque = L.timers[i].opaque;
 			}

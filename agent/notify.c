@@ -29,7 +29,7 @@
 #include "loop.h"
 #include "mib.h"
 #include "notify.h"
-#include "vm_mib_oids.h"
+#include "vm_oids.h"
 #include "vmib_oids.h"
 
 /* SNMPv2-MIB (RFC 3418): sysUpTime.0 and snmpTrapOID.0 */
@@ -45,10 +45,10 @@ static const oid notify_vmib_mstatus[] = {VMIB_OID_vmibVmMigrateStatus};
 static const oid notify_vmib_mtarget[] = {VMIB_OID_vmibVmMigrateTarget};
 static const oid notify_vmib_mdowntime[] = {VMIB_OID_vmibVmMigrateDowntimeMs};
 static const oid notify_vmib_lasterror[] = {VMIB_OID_vmibVmLastError};
-static const oid notify_rfc_entry[] = {VMMIB_OID_vmEntry};
-static const oid notify_rfc_base[] = {VMMIB_OID_vmNotifications};
+static const oid notify_rfc_entry[] = {VM_OID_vmEntry};
+static const oid notify_rfc_base[] = {VM_OID_vmNotifications};
 
-static const oid notify_rfc_affected[] = {VMMIB_OID_vmObjects, VMMIB_vmAffectedVMs, 0};
+static const oid notify_rfc_affected[] = {VM_OID_vmObjects, VM_SUB_vmAffectedVMs, 0};
 
 /* one change waiting for the bulk notification of its new state */
 struct notify_pending {
@@ -166,24 +166,24 @@ static void notify_vmib(const struct vm *vm)
 static int notify_rfc_trap(int rfc_state)
 {
 	switch (rfc_state) {
-	case VMMIB_OPER_running:
-		return VMMIB_NOTIF_vmRunning;
-	case VMMIB_OPER_shuttingdown:
-		return VMMIB_NOTIF_vmShuttingdown;
-	case VMMIB_OPER_shutdown:
-		return VMMIB_NOTIF_vmShutdown;
-	case VMMIB_OPER_paused:
-		return VMMIB_NOTIF_vmPaused;
-	case VMMIB_OPER_suspending:
-		return VMMIB_NOTIF_vmSuspending;
-	case VMMIB_OPER_suspended:
-		return VMMIB_NOTIF_vmSuspended;
-	case VMMIB_OPER_resuming:
-		return VMMIB_NOTIF_vmResuming;
-	case VMMIB_OPER_migrating:
-		return VMMIB_NOTIF_vmMigrating;
-	case VMMIB_OPER_crashed:
-		return VMMIB_NOTIF_vmCrashed;
+	case VM_ENUM_vmOperState_running:
+		return VM_SUB_vmRunning;
+	case VM_ENUM_vmOperState_shuttingdown:
+		return VM_SUB_vmShuttingdown;
+	case VM_ENUM_vmOperState_shutdown:
+		return VM_SUB_vmShutdown;
+	case VM_ENUM_vmOperState_paused:
+		return VM_SUB_vmPaused;
+	case VM_ENUM_vmOperState_suspending:
+		return VM_SUB_vmSuspending;
+	case VM_ENUM_vmOperState_suspended:
+		return VM_SUB_vmSuspended;
+	case VM_ENUM_vmOperState_resuming:
+		return VM_SUB_vmResuming;
+	case VM_ENUM_vmOperState_migrating:
+		return VM_SUB_vmMigrating;
+	case VM_ENUM_vmOperState_crashed:
+		return VM_SUB_vmCrashed;
 	default:
 		return 0;
 	}
@@ -201,17 +201,17 @@ static void notify_rfc(const struct vm *vm, int trap, int prior_state)
 	trap_oid[base] = (oid)trap;
 	vars = notify_head(trap_oid, base + 1);
 	memcpy(col, notify_rfc_entry, sizeof(notify_rfc_entry));
-	col[entry] = VMMIB_vmName;
+	col[entry] = VM_COL_vmName;
 	notify_add_str(&vars, col, entry + 1, vm->index, vm->name, strnlen(vm->name, 255));
-	col[entry] = VMMIB_vmUUID;
+	col[entry] = VM_COL_vmUUID;
 	notify_add_str(&vars, col, entry + 1, vm->index, vm->uuid, VM_UUID_LEN);
-	col[entry] = VMMIB_vmOperState;
+	col[entry] = VM_COL_vmOperState;
 	notify_add_int(&vars, col, entry + 1, vm->index, prior_state);
-	if (trap == VMMIB_NOTIF_vmDeleted) {
-		col[entry] = VMMIB_vmPersistent;
+	if (trap == VM_SUB_vmDeleted) {
+		col[entry] = VM_COL_vmPersistent;
 		notify_add_int(&vars, col, entry + 1, vm->index,
-			       vm->persistent ? VMMIB_PERSISTENT_persistent
-					      : VMMIB_PERSISTENT_transient);
+			       vm->persistent ? VM_ENUM_vmPersistent_persistent
+					      : VM_ENUM_vmPersistent_transient);
 	}
 	notify_send(vars, "an RFC 7666 notification", vm);
 }
@@ -222,11 +222,11 @@ static int notify_rfc_which(const struct vm *vm, int old_state, enum tracker_cha
 			    int *prior)
 {
 	int now = rfc7666_oper_state(vm->state, vm->reason);
-	int before = old_state < 0 ? VMMIB_OPER_unknown : rfc7666_oper_state(old_state, 0);
+	int before = old_state < 0 ? VM_ENUM_vmOperState_unknown : rfc7666_oper_state(old_state, 0);
 
 	if (what == TRACKER_VM_GONE) {
 		*prior = now;
-		return VMMIB_NOTIF_vmDeleted;
+		return VM_SUB_vmDeleted;
 	}
 	*prior = before;
 	if (what == TRACKER_VM_APPEARED && !vm_is_active(vm))
@@ -270,11 +270,11 @@ void notify_flush(void)
 
 	if (N.enabled) {
 		memcpy(trap_oid, notify_rfc_base, sizeof(notify_rfc_base));
-		for (trap = VMMIB_NOTIF_vmRunning; trap <= VMMIB_NOTIF_vmDeleted; trap++) {
+		for (trap = VM_SUB_vmRunning; trap <= VM_SUB_vmDeleted; trap++) {
 			len = notify_bulk_bitmap(trap, &map);
 			if (!len)
 				continue;
-			trap_oid[base] = (oid)(trap + VMMIB_NOTIF_BULK_OFFSET);
+			trap_oid[base] = (oid)(trap + (VM_SUB_vmBulkRunning - VM_SUB_vmRunning));
 			vars = notify_head(trap_oid, base + 1);
 			snmp_varlist_add_variable(&vars, notify_rfc_affected,
 						  OID_LENGTH(notify_rfc_affected), ASN_OCTET_STR,

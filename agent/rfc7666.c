@@ -4,7 +4,8 @@
  * Serves the hypervisor scalars, vmNumber, vmTableLastChange, the two
  * notification switches, vmTable, vmCpuTable, vmCpuAffinityTable,
  * vmStorageTable and vmNetworkTable from the same cache as the vMIB, with
- * vmIndex = vmibVmIndex; OIDs are in vm_mib_oids.h.  Compliance (RFC 7666
+ * vmIndex = vmibVmIndex; OIDs are in vm_oids.h (generated from
+ * mib/VM-MIB.txt).  Compliance (RFC 7666
  * section 6.1): every object of vmReadOnlyCompliances, all read-only (the
  * two switches read what vmibd.conf says: rfc7666-notifications,
  * rfc7666-bulk-notifications); the per-VM and bulk notification groups
@@ -29,24 +30,24 @@
 
 #include "loop.h"
 #include "mib.h"
-#include "vm_mib_oids.h"
+#include "vm_oids.h"
 
-static const oid rfc_hv[] = {VMMIB_OID_vmHypervisor};
-static const oid rfc_objects[] = {VMMIB_OID_vmObjects};
-static const oid rfc_number[] = {VMMIB_OID_vmObjects, VMMIB_vmNumber};
-static const oid rfc_last_change[] = {VMMIB_OID_vmObjects, VMMIB_vmTableLastChange};
-static const oid rfc_pervm[] = {VMMIB_OID_vmObjects, VMMIB_vmPerVMNotificationsEnabled};
-static const oid rfc_bulk[] = {VMMIB_OID_vmObjects, VMMIB_vmBulkNotificationsEnabled};
-static const oid rfc_vm_table[] = {VMMIB_OID_vmTable_ROOT};
-static const oid rfc_vm_entry[] = {VMMIB_OID_vmEntry};
-static const oid rfc_cpu_table[] = {VMMIB_OID_vmCpuTable_ROOT};
-static const oid rfc_cpu_entry[] = {VMMIB_OID_vmCpuEntry};
-static const oid rfc_aff_table[] = {VMMIB_OID_vmCpuAffinityTable_ROOT};
-static const oid rfc_aff_entry[] = {VMMIB_OID_vmCpuAffinityEntry};
-static const oid rfc_sto_table[] = {VMMIB_OID_vmStorageTable_ROOT};
-static const oid rfc_sto_entry[] = {VMMIB_OID_vmStorageEntry};
-static const oid rfc_net_table[] = {VMMIB_OID_vmNetworkTable_ROOT};
-static const oid rfc_net_entry[] = {VMMIB_OID_vmNetworkEntry};
+static const oid rfc_hv[] = {VM_OID_vmHypervisor};
+static const oid rfc_objects[] = {VM_OID_vmObjects};
+static const oid rfc_number[] = {VM_OID_vmObjects, VM_SUB_vmNumber};
+static const oid rfc_last_change[] = {VM_OID_vmObjects, VM_SUB_vmTableLastChange};
+static const oid rfc_pervm[] = {VM_OID_vmObjects, VM_SUB_vmPerVMNotificationsEnabled};
+static const oid rfc_bulk[] = {VM_OID_vmObjects, VM_SUB_vmBulkNotificationsEnabled};
+static const oid rfc_vm_table[] = {VM_OID_vmTable};
+static const oid rfc_vm_entry[] = {VM_OID_vmEntry};
+static const oid rfc_cpu_table[] = {VM_OID_vmCpuTable};
+static const oid rfc_cpu_entry[] = {VM_OID_vmCpuEntry};
+static const oid rfc_aff_table[] = {VM_OID_vmCpuAffinityTable};
+static const oid rfc_aff_entry[] = {VM_OID_vmCpuAffinityEntry};
+static const oid rfc_sto_table[] = {VM_OID_vmStorageTable};
+static const oid rfc_sto_entry[] = {VM_OID_vmStorageEntry};
+static const oid rfc_net_table[] = {VM_OID_vmNetworkTable};
+static const oid rfc_net_entry[] = {VM_OID_vmNetworkEntry};
 static const oid rfc_zero_dot_zero[] = {0, 0};
 
 /* VirtualMachineOperState from virDomainState and its reason */
@@ -55,28 +56,28 @@ int rfc7666_oper_state(int state, int reason)
 	switch (state) {
 	case VIR_DOMAIN_RUNNING:
 	case VIR_DOMAIN_BLOCKED:
-		return VMMIB_OPER_running;
+		return VM_ENUM_vmOperState_running;
 	case VIR_DOMAIN_PAUSED:
 		if (reason == VIR_DOMAIN_PAUSED_MIGRATION ||
 		    reason == VIR_DOMAIN_PAUSED_POSTCOPY)
-			return VMMIB_OPER_migrating;
+			return VM_ENUM_vmOperState_migrating;
 		if (reason == VIR_DOMAIN_PAUSED_SAVE || reason == VIR_DOMAIN_PAUSED_SNAPSHOT)
-			return VMMIB_OPER_suspending;
+			return VM_ENUM_vmOperState_suspending;
 		if (reason == VIR_DOMAIN_PAUSED_STARTING_UP)
-			return VMMIB_OPER_preparing;
-		return VMMIB_OPER_paused;
+			return VM_ENUM_vmOperState_preparing;
+		return VM_ENUM_vmOperState_paused;
 	case VIR_DOMAIN_SHUTDOWN:
-		return VMMIB_OPER_shuttingdown;
+		return VM_ENUM_vmOperState_shuttingdown;
 	case VIR_DOMAIN_SHUTOFF:
-		return VMMIB_OPER_shutdown;
+		return VM_ENUM_vmOperState_shutdown;
 	case VIR_DOMAIN_CRASHED:
-		return VMMIB_OPER_crashed;
+		return VM_ENUM_vmOperState_crashed;
 	case VIR_DOMAIN_PMSUSPENDED:
-		return VMMIB_OPER_suspended;
+		return VM_ENUM_vmOperState_suspended;
 	case VIR_DOMAIN_NOSTATE:
-		return VMMIB_OPER_unknown;
+		return VM_ENUM_vmOperState_unknown;
 	default:
-		return VMMIB_OPER_other;
+		return VM_ENUM_vmOperState_other;
 	}
 }
 
@@ -87,13 +88,13 @@ int rfc7666_admin_state(int state)
 	switch (state) {
 	case VIR_DOMAIN_RUNNING:
 	case VIR_DOMAIN_BLOCKED:
-		return VMMIB_ADMIN_running;
+		return VM_ENUM_vmAdminState_running;
 	case VIR_DOMAIN_PAUSED:
-		return VMMIB_ADMIN_paused;
+		return VM_ENUM_vmAdminState_paused;
 	case VIR_DOMAIN_PMSUSPENDED:
-		return VMMIB_ADMIN_suspended;
+		return VM_ENUM_vmAdminState_suspended;
 	default:
-		return VMMIB_ADMIN_shutdown;
+		return VM_ENUM_vmAdminState_shutdown;
 	}
 }
 
@@ -126,17 +127,17 @@ static int rfc_hv_col(const struct mibtab *t, const void *row, unsigned int col,
 
 	(void)row;
 	switch (col) {
-	case VMMIB_vmHvSoftware:
+	case VM_SUB_vmHvSoftware:
 		mib_value_str(v, h->info.hv_type, 255);
 		break;
-	case VMMIB_vmHvVersion:
+	case VM_SUB_vmHvVersion:
 		mib_value_str(v, h->info.hv_version, 255);
 		break;
-	case VMMIB_vmHvObjectID:
+	case VM_SUB_vmHvObjectID:
 		/* no registered identity for QEMU/KVM: zeroDotZero */
 		mib_value_oid(v, rfc_zero_dot_zero, 2);
 		break;
-	case VMMIB_vmHvUpTime:
+	case VM_SUB_vmHvUpTime:
 		mib_value_int(v, ASN_TIMETICKS, (long)mib_hv_uptime());
 		break;
 	default:
@@ -152,21 +153,24 @@ static int rfc_obj_col(const struct mibtab *t, const void *row, unsigned int col
 
 	(void)row;
 	switch (col) {
-	case VMMIB_vmNumber:
+	case VM_SUB_vmNumber:
 		mib_value_int(v, ASN_INTEGER, rfc_i32(vmcache_count(rfc_cache(t))));
 		break;
-	case VMMIB_vmTableLastChange:
+	case VM_SUB_vmTableLastChange:
 		mib_value_int(v, ASN_TIMETICKS, (long)mib_hv_timestamp(
 						    tracker_host(ctx->tracker)->table_change_ms));
 		break;
-	case VMMIB_vmPerVMNotificationsEnabled:
+	case VM_SUB_vmPerVMNotificationsEnabled:
 		mib_value_int(v, ASN_INTEGER,
-			      ctx->cfg->rfc7666_notifications ? VMMIB_TRUE : VMMIB_FALSE);
+			      ctx->cfg->rfc7666_notifications ? VM_ENUM_vmPerVMNotificationsEnabled_true
+							      : VM_ENUM_vmPerVMNotificationsEnabled_false);
 		break;
-	case VMMIB_vmBulkNotificationsEnabled:
+	case VM_SUB_vmBulkNotificationsEnabled:
 		/* read-only like vmPerVMNotificationsEnabled: vmibd.conf decides */
 		mib_value_int(v, ASN_INTEGER,
-			      ctx->cfg->rfc7666_bulk_notifications ? VMMIB_TRUE : VMMIB_FALSE);
+			      ctx->cfg->rfc7666_bulk_notifications
+				      ? VM_ENUM_vmBulkNotificationsEnabled_true
+				      : VM_ENUM_vmBulkNotificationsEnabled_false);
 		break;
 	default:
 		return -1;
@@ -180,9 +184,9 @@ static void rfc_scalar(struct mibtab *t, struct mib_ctx *ctx, const char *name,
 	*t = (struct mibtab){
 		.name = name,
 		.root = root,
-		.root_len = VMMIB_OID_vmObjects_LEN + 1,
+		.root_len = VM_OID_vmObjects_LEN + 1,
 		.entry = rfc_objects,
-		.entry_len = VMMIB_OID_vmObjects_LEN,
+		.entry_len = VM_OID_vmObjects_LEN,
 		.col_min = col,
 		.col_max = col,
 		.index_len = 1,
@@ -222,54 +226,54 @@ static int rfc_vm_col(const struct mibtab *t, const void *row, unsigned int col,
 	const struct vm *vm = row;
 
 	switch (col) {
-	case VMMIB_vmName:
+	case VM_COL_vmName:
 		mib_value_str(v, vm->name, 255);
 		break;
-	case VMMIB_vmUUID:
+	case VM_COL_vmUUID:
 		mib_value_bytes(v, ASN_OCTET_STR, vm->uuid, VM_UUID_LEN);
 		break;
-	case VMMIB_vmOSType:
+	case VM_COL_vmOSType:
 		mib_value_str(v, rfc_os_type(ctx, vm), 255);
 		break;
-	case VMMIB_vmAdminState:
+	case VM_COL_vmAdminState:
 		mib_value_int(v, ASN_INTEGER, rfc7666_admin_state(vm->state));
 		break;
-	case VMMIB_vmOperState:
+	case VM_COL_vmOperState:
 		mib_value_int(v, ASN_INTEGER, rfc7666_oper_state(vm->state, vm->reason));
 		break;
-	case VMMIB_vmAutoStart:
-		mib_value_int(v, ASN_INTEGER, vm->autostart ? VMMIB_AUTOSTART_enabled
-							    : VMMIB_AUTOSTART_disabled);
+	case VM_COL_vmAutoStart:
+		mib_value_int(v, ASN_INTEGER, vm->autostart ? VM_ENUM_vmAutoStart_enabled
+							    : VM_ENUM_vmAutoStart_disabled);
 		break;
-	case VMMIB_vmPersistent:
-		mib_value_int(v, ASN_INTEGER, vm->persistent ? VMMIB_PERSISTENT_persistent
-							     : VMMIB_PERSISTENT_transient);
+	case VM_COL_vmPersistent:
+		mib_value_int(v, ASN_INTEGER, vm->persistent ? VM_ENUM_vmPersistent_persistent
+							     : VM_ENUM_vmPersistent_transient);
 		break;
-	case VMMIB_vmCurCpuNumber:
+	case VM_COL_vmCurCpuNumber:
 		mib_value_int(v, ASN_INTEGER, (long)vm->vcpus);
 		break;
-	case VMMIB_vmMinCpuNumber:
-	case VMMIB_vmMinMem:
+	case VM_COL_vmMinCpuNumber:
+	case VM_COL_vmMinMem:
 		/* libvirt sets no lower bound: -1 "no hard boundary" */
 		mib_value_int(v, ASN_INTEGER, -1);
 		break;
-	case VMMIB_vmMaxCpuNumber:
+	case VM_COL_vmMaxCpuNumber:
 		mib_value_int(v, ASN_INTEGER, (long)vm->max_vcpus);
 		break;
-	case VMMIB_vmMemUnit:
+	case VM_COL_vmMemUnit:
 		mib_value_int(v, ASN_INTEGER, 1024); /* KiB */
 		break;
-	case VMMIB_vmCurMem:
+	case VM_COL_vmCurMem:
 		mib_value_int(v, ASN_INTEGER, rfc_i32(vm->mem_kib));
 		break;
-	case VMMIB_vmMaxMem:
+	case VM_COL_vmMaxMem:
 		mib_value_int(v, ASN_INTEGER, rfc_i32(vm->max_mem_kib));
 		break;
-	case VMMIB_vmUpTime:
+	case VM_COL_vmUpTime:
 		mib_value_int(v, ASN_TIMETICKS,
 			      vm->up_since_ms ? (long)((loop_now_ms() - vm->up_since_ms) / 10) : 0);
 		break;
-	case VMMIB_vmCpuTime:
+	case VM_COL_vmCpuTime:
 		mib_value_u64(v, vm->cpu_time_ns / 1000u);
 		break;
 	default:
@@ -321,7 +325,7 @@ static int rfc_cpu_col(const struct mibtab *t, const void *row, unsigned int col
 	size_t pos = r->pos;
 
 	(void)t;
-	if (col != VMMIB_vmCpuCoreTime)
+	if (col != VM_COL_vmCpuCoreTime)
 		return -1;
 	mib_value_u64(v, pos < vm->n_vcpu_time ? vm->vcpu_time_ns[pos] / 1000u : 0);
 	return 0;
@@ -410,14 +414,14 @@ static int rfc_aff_col(const struct mibtab *t, const void *row, unsigned int col
 	unsigned int cpus = rfc_host_cpus(t);
 	int allowed;
 
-	if (col != VMMIB_vmCpuAffinity || !cpus)
+	if (col != VM_COL_vmCpuAffinity || !cpus)
 		return -1;
 	allowed = vm_cpu_allowed(r->vm, (unsigned int)(r->pos / cpus),
 				 (unsigned int)(r->pos % cpus));
 	mib_value_int(v, ASN_INTEGER,
-		      allowed == VM_PIN_ANY      ? VMMIB_AFFINITY_enable
-		      : allowed == VM_PIN_BITMAP ? VMMIB_AFFINITY_disable
-						 : VMMIB_AFFINITY_unknown);
+		      allowed == VM_PIN_ANY      ? VM_ENUM_vmCpuAffinity_enable
+		      : allowed == VM_PIN_BITMAP ? VM_ENUM_vmCpuAffinity_disable
+						 : VM_ENUM_vmCpuAffinity_unknown);
 	return 0;
 }
 
@@ -426,28 +430,29 @@ static int rfc_aff_col(const struct mibtab *t, const void *row, unsigned int col
 int rfc7666_storage_source_type(const struct vm_disk *d)
 {
 	if (strcmp(d->type, "block") == 0)
-		return VMMIB_SOURCE_block;
+		return VM_ENUM_vmStorageSourceType_block;
 	if (strcmp(d->type, "network") == 0)
-		return VMMIB_SOURCE_network;
+		return VM_ENUM_vmStorageSourceType_network;
 	if (strcmp(d->type, "file") == 0) {
 		if (!d->format[0])
-			return VMMIB_SOURCE_unknown;
+			return VM_ENUM_vmStorageSourceType_unknown;
 		/* raw: the guest's bytes as they are; every other format
 		 * (qcow2, qed, vmdk...) grows as written */
-		return strcmp(d->format, "raw") == 0 ? VMMIB_SOURCE_raw : VMMIB_SOURCE_sparse;
+		return strcmp(d->format, "raw") == 0 ? VM_ENUM_vmStorageSourceType_raw
+						     : VM_ENUM_vmStorageSourceType_sparse;
 	}
-	return d->type[0] ? VMMIB_SOURCE_other : VMMIB_SOURCE_unknown;
+	return d->type[0] ? VM_ENUM_vmStorageSourceType_other : VM_ENUM_vmStorageSourceType_unknown;
 }
 
 int rfc7666_storage_media_type(const struct vm_disk *d)
 {
 	if (strcmp(d->device, "disk") == 0 || strcmp(d->device, "lun") == 0)
-		return VMMIB_MEDIA_hardDisk;
+		return VM_ENUM_vmStorageMediaType_hardDisk;
 	if (strcmp(d->device, "cdrom") == 0)
-		return VMMIB_MEDIA_opticalDisk;
+		return VM_ENUM_vmStorageMediaType_opticalDisk;
 	if (strcmp(d->device, "floppy") == 0)
-		return VMMIB_MEDIA_floppyDisk;
-	return d->device[0] ? VMMIB_MEDIA_other : VMMIB_MEDIA_unknown;
+		return VM_ENUM_vmStorageMediaType_floppyDisk;
+	return d->device[0] ? VM_ENUM_vmStorageMediaType_other : VM_ENUM_vmStorageMediaType_unknown;
 }
 
 long rfc7666_storage_size_unit(const struct vm_disk *d)
@@ -509,56 +514,56 @@ static int rfc_sto_col(const struct mibtab *t, const void *row, unsigned int col
 
 	(void)t;
 	switch (col) {
-	case VMMIB_vmStorageParent:
+	case VM_COL_vmStorageParent:
 		/* no HOST-RESOURCES-MIB hrStorageIndex/hrDeviceIndex here */
 		mib_value_int(v, ASN_INTEGER, 0);
 		break;
-	case VMMIB_vmStorageSourceType:
+	case VM_COL_vmStorageSourceType:
 		mib_value_int(v, ASN_INTEGER, rfc7666_storage_source_type(d));
 		break;
-	case VMMIB_vmStorageSourceTypeString:
+	case VM_COL_vmStorageSourceTypeString:
 		rfc_sto_string(v, d->type, d->format);
 		break;
-	case VMMIB_vmStorageResourceID:
+	case VM_COL_vmStorageResourceID:
 		mib_value_str(v, d->source ? d->source : "", 255);
 		break;
-	case VMMIB_vmStorageAccess:
+	case VM_COL_vmStorageAccess:
 		mib_value_int(v, ASN_INTEGER,
-			      d->readonly ? VMMIB_ACCESS_readonly : VMMIB_ACCESS_readwrite);
+			      d->readonly ? VM_ENUM_vmStorageAccess_readonly : VM_ENUM_vmStorageAccess_readwrite);
 		break;
-	case VMMIB_vmStorageMediaType:
+	case VM_COL_vmStorageMediaType:
 		mib_value_int(v, ASN_INTEGER, rfc7666_storage_media_type(d));
 		break;
-	case VMMIB_vmStorageMediaTypeString:
+	case VM_COL_vmStorageMediaTypeString:
 		rfc_sto_string(v, d->device, d->bus);
 		break;
-	case VMMIB_vmStorageSizeUnit:
+	case VM_COL_vmStorageSizeUnit:
 		mib_value_int(v, ASN_INTEGER, rfc7666_storage_size_unit(d));
 		break;
-	case VMMIB_vmStorageDefinedSize:
+	case VM_COL_vmStorageDefinedSize:
 		mib_value_int(v, ASN_INTEGER,
 			      rfc_storage_size(d->capacity_bytes, rfc7666_storage_size_unit(d)));
 		break;
-	case VMMIB_vmStorageAllocatedSize:
+	case VM_COL_vmStorageAllocatedSize:
 		mib_value_int(v, ASN_INTEGER,
 			      rfc_storage_size(d->allocation_bytes, rfc7666_storage_size_unit(d)));
 		break;
-	case VMMIB_vmStorageReadIOs:
+	case VM_COL_vmStorageReadIOs:
 		mib_value_u64(v, d->c.rd_reqs);
 		break;
-	case VMMIB_vmStorageWriteIOs:
+	case VM_COL_vmStorageWriteIOs:
 		mib_value_u64(v, d->c.wr_reqs);
 		break;
-	case VMMIB_vmStorageReadOctets:
+	case VM_COL_vmStorageReadOctets:
 		mib_value_u64(v, d->c.rd_bytes);
 		break;
-	case VMMIB_vmStorageWriteOctets:
+	case VM_COL_vmStorageWriteOctets:
 		mib_value_u64(v, d->c.wr_bytes);
 		break;
-	case VMMIB_vmStorageReadLatency:
+	case VM_COL_vmStorageReadLatency:
 		mib_value_u64(v, d->c.rd_time_ns / 1000u);
 		break;
-	case VMMIB_vmStorageWriteLatency:
+	case VM_COL_vmStorageWriteLatency:
 		mib_value_u64(v, d->c.wr_time_ns / 1000u);
 		break;
 	default:
@@ -602,16 +607,16 @@ static int rfc_net_col(const struct mibtab *t, const void *row, unsigned int col
 
 	(void)t;
 	switch (col) {
-	case VMMIB_vmNetworkIfIndex:
+	case VM_COL_vmNetworkIfIndex:
 		mib_value_int(v, ASN_INTEGER, (long)vif->ifindex);
 		break;
-	case VMMIB_vmNetworkParent:
+	case VM_COL_vmNetworkParent:
 		mib_value_int(v, ASN_INTEGER, (long)vif->parent_ifindex);
 		break;
-	case VMMIB_vmNetworkModel:
+	case VM_COL_vmNetworkModel:
 		mib_value_str(v, vif->model, 255);
 		break;
-	case VMMIB_vmNetworkPhysAddress:
+	case VM_COL_vmNetworkPhysAddress:
 		mib_value_bytes(v, ASN_OCTET_STR, vif->mac, vif->has_mac ? 6 : 0);
 		break;
 	default:
@@ -629,9 +634,9 @@ static void rfc_table(struct mibtab *t, struct mib_ctx *ctx, const char *name,
 	*t = (struct mibtab){
 		.name = name,
 		.root = root,
-		.root_len = VMMIB_OID_TABLE_ROOT_LEN,
+		.root_len = VM_OID_vmTable_LEN,
 		.entry = entry,
-		.entry_len = VMMIB_OID_TABLE_ROOT_LEN + 1,
+		.entry_len = VM_OID_vmTable_LEN + 1,
 		.col_min = col_min,
 		.col_max = col_max,
 		.index_len = index_len,
@@ -644,60 +649,60 @@ void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct mib_ctx *ctx)
 	t[RFC7666_HYPERVISOR] = (struct mibtab){
 		.name = "vmHypervisor",
 		.root = rfc_hv,
-		.root_len = VMMIB_OID_vmHypervisor_LEN,
+		.root_len = VM_OID_vmHypervisor_LEN,
 		.entry = rfc_hv,
-		.entry_len = VMMIB_OID_vmHypervisor_LEN,
-		.col_min = VMMIB_vmHvSoftware,
-		.col_max = VMMIB_vmHvUpTime,
+		.entry_len = VM_OID_vmHypervisor_LEN,
+		.col_min = VM_SUB_vmHvSoftware,
+		.col_max = VM_SUB_vmHvUpTime,
 		.index_len = 1,
 		.row_get = mibtab_scalar_get,
 		.row_next = mibtab_scalar_next,
 		.col_value = rfc_hv_col,
 		.ctx = ctx,
 	};
-	rfc_scalar(&t[RFC7666_NUMBER], ctx, "vmNumber", rfc_number, VMMIB_vmNumber);
+	rfc_scalar(&t[RFC7666_NUMBER], ctx, "vmNumber", rfc_number, VM_SUB_vmNumber);
 	rfc_scalar(&t[RFC7666_LAST_CHANGE], ctx, "vmTableLastChange", rfc_last_change,
-		   VMMIB_vmTableLastChange);
+		   VM_SUB_vmTableLastChange);
 	rfc_scalar(&t[RFC7666_PERVM_ENABLED], ctx, "vmPerVMNotificationsEnabled",
-		   rfc_pervm, VMMIB_vmPerVMNotificationsEnabled);
+		   rfc_pervm, VM_SUB_vmPerVMNotificationsEnabled);
 	rfc_scalar(&t[RFC7666_BULK_ENABLED], ctx, "vmBulkNotificationsEnabled",
-		   rfc_bulk, VMMIB_vmBulkNotificationsEnabled);
+		   rfc_bulk, VM_SUB_vmBulkNotificationsEnabled);
 
 	rfc_table(&t[RFC7666_VM_TABLE], ctx, "vmTable", rfc_vm_table, rfc_vm_entry,
-		  VMMIB_vmName, VMMIB_vmCpuTime, 1);
+		  VM_COL_vmName, VM_COL_vmCpuTime, 1);
 	t[RFC7666_VM_TABLE].row_get = rfc_vm_get;
 	t[RFC7666_VM_TABLE].row_next = rfc_vm_next;
 	t[RFC7666_VM_TABLE].col_value = rfc_vm_col;
 	t[RFC7666_VM_TABLE].prepare = rfc_prepare;
-	t[RFC7666_VM_TABLE].stats_col_min = VMMIB_vmCpuTime;
-	t[RFC7666_VM_TABLE].stats_col_max = VMMIB_vmCpuTime;
+	t[RFC7666_VM_TABLE].stats_col_min = VM_COL_vmCpuTime;
+	t[RFC7666_VM_TABLE].stats_col_max = VM_COL_vmCpuTime;
 
 	rfc_table(&t[RFC7666_CPU_TABLE], ctx, "vmCpuTable", rfc_cpu_table, rfc_cpu_entry,
-		  VMMIB_vmCpuCoreTime, VMMIB_vmCpuCoreTime, 2);
+		  VM_COL_vmCpuCoreTime, VM_COL_vmCpuCoreTime, 2);
 	t[RFC7666_CPU_TABLE].row_get = rfc_cpu_get;
 	t[RFC7666_CPU_TABLE].row_next = rfc_cpu_next;
 	t[RFC7666_CPU_TABLE].col_value = rfc_cpu_col;
 	t[RFC7666_CPU_TABLE].prepare = rfc_prepare;
-	t[RFC7666_CPU_TABLE].stats_col_min = VMMIB_vmCpuCoreTime;
-	t[RFC7666_CPU_TABLE].stats_col_max = VMMIB_vmCpuCoreTime;
+	t[RFC7666_CPU_TABLE].stats_col_min = VM_COL_vmCpuCoreTime;
+	t[RFC7666_CPU_TABLE].stats_col_max = VM_COL_vmCpuCoreTime;
 
 	rfc_table(&t[RFC7666_CPU_AFFINITY_TABLE], ctx, "vmCpuAffinityTable", rfc_aff_table,
-		  rfc_aff_entry, VMMIB_vmCpuAffinity, VMMIB_vmCpuAffinity, 3);
+		  rfc_aff_entry, VM_COL_vmCpuAffinity, VM_COL_vmCpuAffinity, 3);
 	t[RFC7666_CPU_AFFINITY_TABLE].row_get = rfc_aff_get;
 	t[RFC7666_CPU_AFFINITY_TABLE].row_next = rfc_aff_next;
 	t[RFC7666_CPU_AFFINITY_TABLE].col_value = rfc_aff_col;
 
 	rfc_table(&t[RFC7666_STORAGE_TABLE], ctx, "vmStorageTable", rfc_sto_table,
-		  rfc_sto_entry, VMMIB_vmStorageParent, VMMIB_vmStorageWriteLatency, 2);
+		  rfc_sto_entry, VM_COL_vmStorageParent, VM_COL_vmStorageWriteLatency, 2);
 	t[RFC7666_STORAGE_TABLE].row_get = rfc_sto_get;
 	t[RFC7666_STORAGE_TABLE].row_next = rfc_sto_next;
 	t[RFC7666_STORAGE_TABLE].col_value = rfc_sto_col;
 	t[RFC7666_STORAGE_TABLE].prepare = rfc_prepare;
-	t[RFC7666_STORAGE_TABLE].stats_col_min = VMMIB_vmStorageSizeUnit;
-	t[RFC7666_STORAGE_TABLE].stats_col_max = VMMIB_vmStorageWriteLatency;
+	t[RFC7666_STORAGE_TABLE].stats_col_min = VM_COL_vmStorageSizeUnit;
+	t[RFC7666_STORAGE_TABLE].stats_col_max = VM_COL_vmStorageWriteLatency;
 
 	rfc_table(&t[RFC7666_NETWORK_TABLE], ctx, "vmNetworkTable", rfc_net_table,
-		  rfc_net_entry, VMMIB_vmNetworkIfIndex, VMMIB_vmNetworkPhysAddress, 2);
+		  rfc_net_entry, VM_COL_vmNetworkIfIndex, VM_COL_vmNetworkPhysAddress, 2);
 	t[RFC7666_NETWORK_TABLE].row_get = rfc_net_get;
 	t[RFC7666_NETWORK_TABLE].row_next = rfc_net_next;
 	t[RFC7666_NETWORK_TABLE].col_value = rfc_net_col;

@@ -32,9 +32,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "grow.h"
 #include "log.h"
 #include "loop.h"
 #include "shapestore.h"
+#include "xmlelem.h"
 
 #define SHAPE_RETRY_MS 2000
 
@@ -123,26 +125,9 @@ static void shape_range(const struct shapestore *s, int32_t vm, uint32_t vif,
 	*hi = i;
 }
 
-static int shape_grow(void **arr, size_t *cap, size_t want, size_t size)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *p;
-
-	if (want <= *cap)
-		return 0;
-	while (ncap < want)
-		ncap *= 2;
-	p = realloc(*arr, ncap * size);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 int shapestore_reserve(struct shapestore *s, size_t extra)
 {
-	return shape_grow((void **)&s->rows, &s->cap, s->n + extra, sizeof(*s->rows));
+	return grow_array((void **)&s->rows, &s->cap, s->n + extra, sizeof(*s->rows));
 }
 
 /* rows [lo, hi) become rows[0..n-1]; the capacity must be there */
@@ -382,7 +367,7 @@ static int shape_xml_read_row(xmlNodePtr n, struct shape_entry *e, char *why, si
 
 static bool shape_xml_is(xmlNodePtr n, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0 &&
+	return xmlelem_is(n, name) &&
 	       (!n->ns || !n->ns->href ||
 		strcmp((const char *)n->ns->href, SHAPE_META_URI) == 0);
 }
@@ -402,7 +387,7 @@ static int shape_xml_add(struct shape_entry ***rows, size_t *n, size_t *cap,
 {
 	struct shape_entry *copy;
 
-	if (shape_grow((void **)rows, cap, *n + 1, sizeof(**rows)) < 0 ||
+	if (grow_array((void **)rows, cap, *n + 1, sizeof(**rows)) < 0 ||
 	    !(copy = malloc(sizeof(*copy))))
 		return -1;
 	*copy = *e;
@@ -483,7 +468,7 @@ static struct shape_vm *shape_vm_add(struct shapestore *s, const struct vm *vm)
 	bool found;
 	size_t i = shape_vm_pos(s, vm->uuid, &found);
 
-	if (shape_grow((void **)&s->vms, &s->cap_vms, s->n_vms + 1, sizeof(*s->vms)) < 0 ||
+	if (grow_array((void **)&s->vms, &s->cap_vms, s->n_vms + 1, sizeof(*s->vms)) < 0 ||
 	    !(rec = calloc(1, sizeof(*rec)))) {
 		log_msg(LOG_ERR, "tc", "VM %s: out of memory for its shape rows", vm->name);
 		return NULL;
@@ -534,7 +519,7 @@ static struct shape_dev *shape_dev_get(struct shape_vm *rec, uint32_t vif)
 
 	if (d)
 		return d;
-	if (shape_grow((void **)&rec->devs, &rec->cap_devs, rec->n_devs + 1,
+	if (grow_array((void **)&rec->devs, &rec->cap_devs, rec->n_devs + 1,
 		       sizeof(*rec->devs)) < 0)
 		return NULL;
 	d = &rec->devs[rec->n_devs++];
@@ -1125,7 +1110,7 @@ struct shape_entry *shapestore_change_row(struct shape_change *c, uint32_t index
 		c->changed = true;
 		return c->rows[i];
 	}
-	if (!create || shape_grow((void **)&c->rows, &c->cap, c->n + 1, sizeof(*c->rows)) < 0 ||
+	if (!create || grow_array((void **)&c->rows, &c->cap, c->n + 1, sizeof(*c->rows)) < 0 ||
 	    !(e = calloc(1, sizeof(*e))))
 		return NULL;
 	e->vm = c->vm;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ip4.h"
 #include "kvline.h"
 #include "tc.h"
 
@@ -54,19 +55,7 @@ static int parse_u32(const char *s, uint32_t *v)
 /* "a.b.c.d/len" (len 0..32) */
 int tc_prefix_parse(const char *s, struct in_addr *addr, uint8_t *len)
 {
-	char buf[32];
-	const char *slash = strchr(s, '/');
-	uint32_t l;
-
-	if (!slash || (size_t)(slash - s) >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, (size_t)(slash - s));
-	buf[slash - s] = '\0';
-	if (inet_pton(AF_INET, buf, addr) != 1 || parse_u32(slash + 1, &l) < 0 ||
-	    l > 32)
-		return -1;
-	*len = (uint8_t)l;
-	return 0;
+	return ip4_parse_prefix_net(s, &addr->s_addr, len);
 }
 
 static int parse_pair(struct shape_row *row, const char *key, const char *val)

@@ -118,6 +118,8 @@ static struct tjob *tjob_new(struct tracker *t, enum tjob_kind kind)
 
 static void tjob_free(struct tjob *j)
 {
+	if (!j)
+		return;
 	vm_free(j->vm);
 	virt_vms_free(j->vms, j->n_vms);
 	virt_stats_free(j->stats, j->n_stats);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ip4.h"
 #include "name.h"
 #include "vmcheck.h"
 
@@ -82,30 +83,24 @@ static int vmcheck_quad(const char *s, size_t n, uint8_t out[4])
 static int vmcheck_route(const char *s, size_t n, struct vmcheck_route *r, char *why,
 			 size_t whylen)
 {
-	const char *slash = memchr(s, '/', n), *comma = memchr(s, ',', n), *end = s + n;
-	unsigned long len;
-	char digits[3];
-	size_t dn;
+	const char *comma = memchr(s, ',', n), *end = s + n;
+	size_t pn = (size_t)((comma ? comma : end) - s);
+	char buf[IP4_PREFIX_STRLEN];
+	struct ip4_prefix p;
 
 	memset(r, 0, sizeof(*r));
-	if (!slash || vmcheck_quad(s, (size_t)(slash - s), r->prefix) < 0) {
-		snprintf(why, whylen, "route '%.*s': expected A.B.C.D/LEN", (int)n, s);
-		return -1;
+	if (pn < sizeof(buf)) {
+		memcpy(buf, s, pn);
+		buf[pn] = '\0';
 	}
-	dn = (size_t)((comma ? comma : end) - slash - 1);
-	if (dn == 0 || dn > 2 || strspn(slash + 1, "0123456789") < dn) {
-		snprintf(why, whylen, "route '%.*s': bad prefix length", (int)n, s);
-		return -1;
-	}
-	memcpy(digits, slash + 1, dn);
-	digits[dn] = '\0';
-	len = strtoul(digits, NULL, 10);
-	if (len > 32 || (vmcheck_u32(r->prefix) & ~vmcheck_mask((unsigned int)len))) {
-		snprintf(why, whylen, "route '%.*s': prefix length above 32 or host bits set",
+	if (pn >= sizeof(buf) || ip4_parse_prefix(buf, &p) < 0 || !ip4_is_network(&p)) {
+		snprintf(why, whylen, "route '%.*s': expected A.B.C.D/LEN (0..32, no host bits)",
 			 (int)n, s);
 		return -1;
 	}
-	r->len = (unsigned int)len;
+	for (pn = 0; pn < 4; pn++)
+		r->prefix[pn] = (uint8_t)(p.addr >> (24 - 8 * pn));
+	r->len = p.len;
 	if (!comma)
 		return 0;
 	if (vmcheck_quad(comma + 1, (size_t)(end - comma - 1), r->gw) < 0 ||

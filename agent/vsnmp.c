@@ -19,13 +19,13 @@
 
 #include "log.h"
 #include "loop.h"
-#include "vm_mib_oids.h"
+#include "vm_oids.h"
 #include "vmib_oids.h"
 #include "vsnmp.h"
 
 /* not const: register_sysORTable() takes oid * */
 static oid vsnmp_vmib_oid[] = {VMIB_OID_vmibMIB};
-static oid vsnmp_vm_mib_oid[] = {VMMIB_OID_vmMIB};
+static oid vsnmp_vm_mib_oid[] = {VM_OID_vmMIB};
 static bool vsnmp_rfc7666;
 static long vsnmp_timeout_us;
 

@@ -15,6 +15,8 @@
 #   VMIB_BASE_MIBS  directory of the fetched IETF base MIBs
 #                   (default <repo>/build/mibs; see fetch-base-mibs.sh)
 #   SMIPATH         libsmi search path (default VMIB_BASE_MIBS:/usr/share/snmp/mibs)
+#   VMIB_MIB_IMPORTS  more directories (':'-separated) where Net-SNMP finds
+#                   the modules MIB imports (the VM-MIB's: mib/imports)
 
 set -eu
 
@@ -67,7 +69,7 @@ SNMPCONFPATH=$tmp/conf
 SNMP_PERSISTENT_DIR=$tmp/persist
 export SNMPCONFPATH SNMP_PERSISTENT_DIR
 mkdir -p "$SNMPCONFPATH"
-M=$base:$netsnmp_mibs:$mibdir
+M=$base:$netsnmp_mibs:$mibdir${VMIB_MIB_IMPORTS:+:$VMIB_MIB_IMPORTS}
 
 # Loading the module must be silent (Net-SNMP reports MIB parse problems on
 # stderr but still exits 0).

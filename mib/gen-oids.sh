@@ -13,6 +13,9 @@
 #   #define VMIB_OID_<name>_LEN  <number of sub-identifiers>
 # For every column:
 #   #define VMIB_COL_<name>      <column number>
+# For every scalar and notification:
+#   #define VMIB_SUB_<name>      <its last sub-identifier> (the scalar's or
+#                                notification's number under its parent)
 # For every table:
 #   #define VMIB_TABLE_<table>_MIN_COL / _MAX_COL  (first accessible, last)
 # For every object whose syntax is an enumeration (inline or through a TC):
@@ -24,7 +27,8 @@
 #   #define VMIB_RANGE_<object>_MIN / _MAX   (integers)
 #   #define VMIB_SIZE_<object>_MIN  / _MAX   (strings, in octets)
 #
-# The module name of the MIB gives the macro prefix: VMIB-MIB -> VMIB_.
+# The module name of the MIB gives the macro prefix: VMIB-MIB -> VMIB_,
+# VM-MIB -> VM_.
 #
 # Environment:
 #   SMIPATH   where libsmi finds imported modules; default
@@ -221,6 +225,7 @@ for el in nodes:
         name = emit_oid(el, tag)
         count += 1
         if tag == "scalar":
+            define("%sSUB_%s" % (prefix, name), el.get("oid").rsplit(".", 1)[1])
             emit_syntax(name, el.find("syntax"))
     elif tag == "table":
         tname = emit_oid(el, "table")
@@ -249,8 +254,10 @@ for section, tag in (("notifications", "notification"),
     if sec is None:
         continue
     for el in sec.findall(tag):
-        emit_oid(el, tag)
+        name = emit_oid(el, tag)
         count += 1
+        if tag == "notification":
+            define("%sSUB_%s" % (prefix, name), el.get("oid").rsplit(".", 1)[1])
 
 with open(mib_path, "rb") as f:
     digest = hashlib.sha256(f.read()).hexdigest()

@@ -58,7 +58,7 @@ O_VCPUS=$(n_oid vmibVmVcpus)
 n_walk "$O_NAME" | while read -r ix name; do
 	echo "$ix $name $(n_get "$O_OPER.$ix") $(n_get "$O_ADMIN.$ix") $(n_get "$O_MEM.$ix") $(n_get "$O_VCPUS.$ix")"
 done >"$work/vms.snmp"
-rfc_oper=.1.3.6.1.2.1.236.1.4.1.6    # VM-MIB vmOperState (agent/vm_mib_oids.h)
+rfc_oper=.1.3.6.1.2.1.236.1.4.1.6    # VM-MIB vmOperState (mib/VM-MIB.txt)
 n_walk "$rfc_oper" >"$work/rfc.snmp"
 t_check "snmpwalk lists both test VMs" grep -q " $VM_OFF_NAME " "$work/vms.snmp"
 

@@ -5,14 +5,17 @@
 # directory, compile a C program that includes it next to Net-SNMP's headers
 # and uses every macro it defines (strict warnings, -Werror, static
 # assertions that every OID has the length its _LEN macro says and that every
-# column number is the last sub-identifier of the column's OID), run it, and
+# column number (_COL_) and scalar or notification number (_SUB_) is the
+# last sub-identifier of its OID), run it, and
 # compare what it prints with Net-SNMP's own reading of the MIB:
+# (VMIB_ stands for the module's prefix: VMIB_ for VMIB-MIB, VM_ for VM-MIB)
 #   - every VMIB_OID_<name> against `snmptranslate -On -IR <name>`;
 #   - every VMIB_ENUM_/VMIB_BIT_<object>_<label> value against the
 #     label(value) list of `snmptranslate -Td <object>`.
 # Prints one summary line; exits non-zero on any failure.
 #
-# Environment: VMIB_BASE_MIBS, SMIPATH as for mib/check-mib.sh; CC (gcc).
+# Environment: VMIB_BASE_MIBS, SMIPATH, VMIB_MIB_IMPORTS as for
+# mib/check-mib.sh; CC (gcc).
 
 set -eu
 
@@ -38,6 +41,9 @@ h=$tmp/vmib_oids.h
 # The generator must be deterministic: a second run gives the same bytes.
 "$root/mib/gen-oids.sh" "$mib" "$tmp/again.h" >/dev/null
 cmp -s "$h" "$tmp/again.h" || fail "two runs gave different headers"
+
+module=$(sed -n 's/^[[:space:]]*\([A-Za-z][A-Za-z0-9-]*\)[[:space:]]\{1,\}DEFINITIONS[[:space:]]*::=.*/\1/p' "$mib" | head -n 1)
+P=$(echo "${module%-MIB}" | tr 'a-z-' 'A-Z_')_
 
 macros() {
 	sed -n "s/^#define \\($1[A-Za-z0-9_]*\\) .*/\\1/p" "$h"
@@ -67,18 +73,18 @@ p() {
 	p ''
 	p 'int main(void)'
 	p '{'
-	for m in $(macros VMIB_OID_ | grep -v '_LEN$'); do
-		n=${m#VMIB_OID_}
+	for m in $(macros ${P}OID_ | grep -v '_LEN$'); do
+		n=${m#${P}OID_}
 		p "	{"
 		p "		static const oid o[] = { $m };"
 		p "		_Static_assert(sizeof o / sizeof o[0] == $m""_LEN, \"$n length\");"
 		p "		print_oid(\"$n\", o, OID_LENGTH(o));"
 		p "	}"
 	done
-	for m in $(macros VMIB_COL_); do
-		n=${m#VMIB_COL_}
+	for m in $(macros ${P}COL_); do
+		n=${m#${P}COL_}
 		p "	{"
-		p "		static const oid o[] = { VMIB_OID_$n };"
+		p "		static const oid o[] = { ${P}OID_$n };"
 		p "		_Static_assert($m > 0, \"$n column\");"
 		p "		if (o[OID_LENGTH(o) - 1] != $m) {"
 		p "			printf(\"BAD column %s\\n\", \"$n\");"
@@ -86,11 +92,21 @@ p() {
 		p "		}"
 		p "	}"
 	done
-	for m in $(macros VMIB_ENUM_) $(macros VMIB_BIT_); do
+	for m in $(macros ${P}SUB_); do
+		n=${m#${P}SUB_}
+		p "	{"
+		p "		static const oid o[] = { ${P}OID_$n };"
+		p "		if (o[OID_LENGTH(o) - 1] != $m) {"
+		p "			printf(\"BAD sub-identifier %s\\n\", \"$n\");"
+		p "			return 1;"
+		p "		}"
+		p "	}"
+	done
+	for m in $(macros ${P}ENUM_) $(macros ${P}BIT_); do
 		p "	printf(\"VAL %s %ld\\n\", \"$m\", (long)$m);"
 	done
-	for m in $(macros VMIB_BITS_) $(macros VMIB_RANGE_) $(macros VMIB_SIZE_) \
-		$(macros VMIB_TABLE_); do
+	for m in $(macros ${P}BITS_) $(macros ${P}RANGE_) $(macros ${P}SIZE_) \
+		$(macros ${P}TABLE_); do
 		p "	printf(\"NUM %s %lu\\n\", \"$m\", (unsigned long)$m);"
 	done
 	p '	return 0;'
@@ -115,8 +131,7 @@ $cc $flags -I"$tmp" $(net-snmp-config --cflags) -o "$tmp/t" "$c" \
 mkdir -p "$tmp/persist/cert_indexes" "$tmp/conf"
 SNMPCONFPATH=$tmp/conf SNMP_PERSISTENT_DIR=$tmp/persist
 export SNMPCONFPATH SNMP_PERSISTENT_DIR
-M=$base:/usr/share/snmp/mibs:$(cd "$(dirname "$mib")" && pwd)
-module=$(sed -n 's/^[[:space:]]*\([A-Za-z][A-Za-z0-9-]*\)[[:space:]]\{1,\}DEFINITIONS[[:space:]]*::=.*/\1/p' "$mib" | head -n 1)
+M=$base:/usr/share/snmp/mibs:$(cd "$(dirname "$mib")" && pwd)${VMIB_MIB_IMPORTS:+:$VMIB_MIB_IMPORTS}
 
 bad=0
 noids=0
@@ -134,8 +149,8 @@ done <"$tmp/out"
 # macro between the kind and the last '_' (labels have no '_').
 nvals=0
 grep '^VAL ' "$tmp/out" | while read -r _ macro value; do
-	rest=${macro#VMIB_ENUM_}
-	rest=${rest#VMIB_BIT_}
+	rest=${macro#${P}ENUM_}
+	rest=${rest#${P}BIT_}
 	obj=${rest%_*}
 	label=${rest##*_}
 	if ! snmptranslate -M "$M" -m "$module" -Td -IR "$obj" 2>/dev/null |

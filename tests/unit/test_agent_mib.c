@@ -13,7 +13,7 @@
 #include "mib.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
-#include "vm_mib_oids.h"
+#include "vm_oids.h"
 #include "vmib_oids.h"
 #include "worker.h"
 
@@ -302,8 +302,8 @@ static void mib_host_scalars_report_tracker_state(void)
 
 static void mib_rfc7666_tables_use_the_same_index(void)
 {
-	static const oid vm_entry[] = {VMMIB_OID_vmEntry};
-	static const oid cpu_entry[] = {VMMIB_OID_vmCpuEntry};
+	static const oid vm_entry[] = {VM_OID_vmEntry};
+	static const oid cpu_entry[] = {VM_OID_vmCpuEntry};
 	oid q[MAX_OID_LEN], first[MAX_OID_LEN];
 	size_t qn, fl;
 	struct mib_value v;
@@ -315,19 +315,19 @@ static void mib_rfc7666_tables_use_the_same_index(void)
 	CU_ASSERT_EQUAL(walk(&tab[T_RFC(RFC7666_CPU_TABLE)], NULL, NULL, NULL, NULL), 6);
 	CU_ASSERT_EQUAL(walk(&tab[T_RFC(RFC7666_NETWORK_TABLE)], NULL, NULL, NULL, NULL), 4 * 5);
 	CU_ASSERT_EQUAL(walk(&tab[T_RFC(RFC7666_HYPERVISOR)], NULL, NULL, NULL, NULL), 4);
-	qn = mkoid(q, vm_entry, OID_LENGTH(vm_entry), (oid[]){VMMIB_vmOperState, 7}, 2);
+	qn = mkoid(q, vm_entry, OID_LENGTH(vm_entry), (oid[]){VM_COL_vmOperState, 7}, 2);
 	CU_ASSERT_EQUAL(mibtab_get(&tab[T_RFC(RFC7666_VM_TABLE)], q, qn, &v), 0);
-	CU_ASSERT_EQUAL(v.integer, VMMIB_OPER_paused);
-	q[qn - 2] = VMMIB_vmOperState;
+	CU_ASSERT_EQUAL(v.integer, VM_ENUM_vmOperState_paused);
+	q[qn - 2] = VM_COL_vmOperState;
 	q[qn - 1] = 3;
 	CU_ASSERT_EQUAL(mibtab_get(&tab[T_RFC(RFC7666_VM_TABLE)], q, qn, &v), 0);
-	CU_ASSERT_EQUAL(v.integer, VMMIB_OPER_shutdown);
-	q[qn - 2] = VMMIB_vmUUID;
+	CU_ASSERT_EQUAL(v.integer, VM_ENUM_vmOperState_shutdown);
+	q[qn - 2] = VM_COL_vmUUID;
 	CU_ASSERT_EQUAL(mibtab_get(&tab[T_RFC(RFC7666_VM_TABLE)], q, qn, &v), 0);
 	CU_ASSERT_EQUAL(v.len, 16);
 	/* per-vCPU time in microseconds after a refresh */
 	tracker_need_stats(ctx.tracker);
-	qn = mkoid(q, cpu_entry, OID_LENGTH(cpu_entry), (oid[]){VMMIB_vmCpuCoreTime, 10, 2}, 3);
+	qn = mkoid(q, cpu_entry, OID_LENGTH(cpu_entry), (oid[]){VM_COL_vmCpuCoreTime, 10, 2}, 3);
 	CU_ASSERT_EQUAL(mibtab_get(&tab[T_RFC(RFC7666_CPU_TABLE)], q, qn, &v), 0);
 	CU_ASSERT_EQUAL(v.c64.low, 2000000);
 	q[qn - 1] = 3;
@@ -337,19 +337,19 @@ static void mib_rfc7666_tables_use_the_same_index(void)
 
 static void mib_rfc7666_state_mappings(void)
 {
-	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_RUNNING, 0), VMMIB_OPER_running);
-	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_BLOCKED, 0), VMMIB_OPER_running);
+	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_RUNNING, 0), VM_ENUM_vmOperState_running);
+	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_BLOCKED, 0), VM_ENUM_vmOperState_running);
 	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION),
-			VMMIB_OPER_migrating);
+			VM_ENUM_vmOperState_migrating);
 	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER),
-			VMMIB_OPER_paused);
-	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_SHUTDOWN, 0), VMMIB_OPER_shuttingdown);
-	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_SHUTOFF, 0), VMMIB_OPER_shutdown);
-	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_CRASHED, 0), VMMIB_OPER_crashed);
-	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_PMSUSPENDED, 0), VMMIB_OPER_suspended);
-	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_NOSTATE, 0), VMMIB_OPER_unknown);
-	CU_ASSERT_EQUAL(rfc7666_admin_state(VIR_DOMAIN_PAUSED), VMMIB_ADMIN_paused);
-	CU_ASSERT_EQUAL(rfc7666_admin_state(VIR_DOMAIN_SHUTOFF), VMMIB_ADMIN_shutdown);
+			VM_ENUM_vmOperState_paused);
+	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_SHUTDOWN, 0), VM_ENUM_vmOperState_shuttingdown);
+	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_SHUTOFF, 0), VM_ENUM_vmOperState_shutdown);
+	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_CRASHED, 0), VM_ENUM_vmOperState_crashed);
+	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_PMSUSPENDED, 0), VM_ENUM_vmOperState_suspended);
+	CU_ASSERT_EQUAL(rfc7666_oper_state(VIR_DOMAIN_NOSTATE, 0), VM_ENUM_vmOperState_unknown);
+	CU_ASSERT_EQUAL(rfc7666_admin_state(VIR_DOMAIN_PAUSED), VM_ENUM_vmAdminState_paused);
+	CU_ASSERT_EQUAL(rfc7666_admin_state(VIR_DOMAIN_SHUTOFF), VM_ENUM_vmAdminState_shutdown);
 }
 
 /* the Net-SNMP entry point, with requests built by hand */

@@ -16,7 +16,7 @@
 #include "notify.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
-#include "vm_mib_oids.h"
+#include "vm_oids.h"
 #include "vmib_oids.h"
 #include "worker.h"
 
@@ -110,7 +110,7 @@ static void notify_start_sends_vmib_and_rfc7666(void)
 	static const oid sysuptime[] = {1, 3, 6, 1, 2, 1, 1, 3, 0};
 	static const oid state_change[] = {VMIB_OID_vmibVmStateChange};
 	static const oid name_col[] = {VMIB_OID_vmibVmName};
-	static const oid vm_running[] = {VMMIB_OID_vmNotifications, VMMIB_NOTIF_vmRunning};
+	static const oid vm_running[] = {VM_OID_vmNotifications, VM_SUB_vmRunning};
 	oid want[MAX_OID_LEN];
 
 	n_traps = 0;
@@ -144,7 +144,7 @@ static void notify_same_oper_state_sends_nothing(void)
 
 static void notify_undefine_sends_deleted(void)
 {
-	static const oid vm_deleted[] = {VMMIB_OID_vmNotifications, VMMIB_NOTIF_vmDeleted};
+	static const oid vm_deleted[] = {VM_OID_vmNotifications, VM_SUB_vmDeleted};
 	struct fake_dom *d = fake_virt_find("one");
 
 	n_traps = 0;

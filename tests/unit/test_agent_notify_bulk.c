@@ -18,7 +18,7 @@
 #include "notify.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
-#include "vm_mib_oids.h"
+#include "vm_oids.h"
 #include "worker.h"
 
 #define MAX_TRAPS 16
@@ -118,8 +118,8 @@ static void run_loop_ms(uint64_t ms)
 
 static bool is_trap(int i, int nr)
 {
-	oid want[MAX_OID_LEN] = {VMMIB_OID_vmNotifications};
-	size_t n = OID_LENGTH(((oid[]){VMMIB_OID_vmNotifications}));
+	oid want[MAX_OID_LEN] = {VM_OID_vmNotifications};
+	size_t n = OID_LENGTH(((oid[]){VM_OID_vmNotifications}));
 
 	want[n] = (oid)nr;
 	return snmp_oid_compare(traps[i].trap, traps[i].trap_len, want, n + 1) == 0;
@@ -127,7 +127,7 @@ static bool is_trap(int i, int nr)
 
 static bool is_affected_vms(int i)
 {
-	static const oid affected[] = {VMMIB_OID_vmObjects, VMMIB_vmAffectedVMs, 0};
+	static const oid affected[] = {VM_OID_vmObjects, VM_SUB_vmAffectedVMs, 0};
 
 	return traps[i].nvars == 3 &&
 	       snmp_oid_compare(traps[i].third, traps[i].third_len, affected,
@@ -147,7 +147,7 @@ static void notify_bulk_starts_in_one_window_are_one_notification(void)
 	CU_ASSERT_EQUAL(n_traps, 3);
 	run_loop_ms(NOTIFY_BULK_WINDOW_MS + 300);
 	CU_ASSERT_EQUAL_FATAL(n_traps, 4);
-	CU_ASSERT_TRUE(is_trap(3, VMMIB_NOTIF_vmRunning + 10)); /* vmBulkRunning */
+	CU_ASSERT_TRUE(is_trap(3, VM_SUB_vmRunning + 10)); /* vmBulkRunning */
 	CU_ASSERT_TRUE(is_affected_vms(3));
 	/* vmIndex 4: octet 1, 4th bit from the top; 9 and 12: octet 2 */
 	CU_ASSERT_EQUAL_FATAL(traps[3].value_len, 2);
@@ -172,11 +172,11 @@ static void notify_bulk_one_notification_per_new_state(void)
 	notify_flush();
 	/* 2 vmibVmStateChange, then vmBulkShutdown(13) and vmBulkPaused(14) */
 	CU_ASSERT_EQUAL_FATAL(n_traps, 4);
-	CU_ASSERT_TRUE(is_trap(2, VMMIB_NOTIF_vmShutdown + 10));
+	CU_ASSERT_TRUE(is_trap(2, VM_SUB_vmShutdown + 10));
 	CU_ASSERT_TRUE(is_affected_vms(2));
 	CU_ASSERT_EQUAL(traps[2].value_len, 2);
 	CU_ASSERT_EQUAL(traps[2].value[1], 0x10); /* 12 only */
-	CU_ASSERT_TRUE(is_trap(3, VMMIB_NOTIF_vmPaused + 10));
+	CU_ASSERT_TRUE(is_trap(3, VM_SUB_vmPaused + 10));
 	CU_ASSERT_EQUAL(traps[3].value_len, 1);
 	CU_ASSERT_EQUAL(traps[3].value[0], 0x10); /* 4 only */
 	/* flushed: the timer finds nothing */
@@ -187,8 +187,8 @@ static void notify_bulk_one_notification_per_new_state(void)
 
 static void notify_bulk_off_sends_none_and_reads_false(void)
 {
-	static const oid bulk_enabled[] = {VMMIB_OID_vmObjects,
-					   VMMIB_vmBulkNotificationsEnabled, 0};
+	static const oid bulk_enabled[] = {VM_OID_vmObjects,
+					   VM_SUB_vmBulkNotificationsEnabled, 0};
 	struct mibtab tab[RFC7666_N_TABLES];
 	struct mib_value v;
 
@@ -196,14 +196,14 @@ static void notify_bulk_off_sends_none_and_reads_false(void)
 	rfc7666_setup(tab, &ctx);
 	CU_ASSERT_EQUAL(mibtab_get(&tab[RFC7666_BULK_ENABLED], bulk_enabled,
 				   OID_LENGTH(bulk_enabled), &v), 0);
-	CU_ASSERT_EQUAL(v.integer, VMMIB_FALSE);
+	CU_ASSERT_EQUAL(v.integer, VM_ENUM_vmBulkNotificationsEnabled_false);
 	fake_virt_event(fake_virt_find("a"), VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_RUNNING);
 	run_loop_ms(NOTIFY_BULK_WINDOW_MS + 300);
 	CU_ASSERT_EQUAL(n_traps, 1); /* vmibVmStateChange only */
 	cfg.rfc7666_bulk_notifications = true;
 	CU_ASSERT_EQUAL(mibtab_get(&tab[RFC7666_BULK_ENABLED], bulk_enabled,
 				   OID_LENGTH(bulk_enabled), &v), 0);
-	CU_ASSERT_EQUAL(v.integer, VMMIB_TRUE);
+	CU_ASSERT_EQUAL(v.integer, VM_ENUM_vmBulkNotificationsEnabled_true);
 	stop();
 }
 
@@ -216,7 +216,7 @@ static void notify_bulk_leaves_out_indexes_past_the_bitmap_cap(void)
 	fake_virt_event(fake_virt_find("b"), VIR_DOMAIN_EVENT_STARTED, VIR_DOMAIN_RUNNING);
 	notify_flush();
 	CU_ASSERT_EQUAL_FATAL(n_traps, 3);
-	CU_ASSERT_TRUE(is_trap(2, VMMIB_NOTIF_vmRunning + 10));
+	CU_ASSERT_TRUE(is_trap(2, VM_SUB_vmRunning + 10));
 	CU_ASSERT_EQUAL(traps[2].value_len, 2);
 	CU_ASSERT_EQUAL(traps[2].value[1], 0x80);
 	stop();
@@ -233,10 +233,10 @@ static void notify_bulk_deleted_and_per_vm_together(void)
 	fake_virt_event(d, VIR_DOMAIN_EVENT_UNDEFINED, VIR_DOMAIN_SHUTOFF);
 	/* vmibVmStateChange and vmDeleted at once */
 	CU_ASSERT_EQUAL_FATAL(n_traps, 2);
-	CU_ASSERT_TRUE(is_trap(1, VMMIB_NOTIF_vmDeleted));
+	CU_ASSERT_TRUE(is_trap(1, VM_SUB_vmDeleted));
 	notify_flush();
 	CU_ASSERT_EQUAL_FATAL(n_traps, 3);
-	CU_ASSERT_TRUE(is_trap(2, VMMIB_NOTIF_vmDeleted + 10)); /* vmBulkDeleted */
+	CU_ASSERT_TRUE(is_trap(2, VM_SUB_vmDeleted + 10)); /* vmBulkDeleted */
 	CU_ASSERT_EQUAL(traps[2].value_len, 2);
 	CU_ASSERT_EQUAL(traps[2].value[1], 0x80); /* vmIndex 9 */
 	stop();

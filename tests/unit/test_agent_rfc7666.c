@@ -17,7 +17,7 @@
 #include "mib.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
-#include "vm_mib_oids.h"
+#include "vm_oids.h"
 #include "worker.h"
 
 static struct vmibd_config cfg;
@@ -25,8 +25,8 @@ static struct images images;
 static struct mib_ctx ctx;
 static struct mibtab tab[RFC7666_N_TABLES];
 
-static const oid aff_entry[] = {VMMIB_OID_vmCpuAffinityEntry};
-static const oid sto_entry[] = {VMMIB_OID_vmStorageEntry};
+static const oid aff_entry[] = {VM_OID_vmCpuAffinityEntry};
+static const oid sto_entry[] = {VM_OID_vmStorageEntry};
 
 /* vmIndex of the two domains (their metadata index) */
 #define PINNED 4
@@ -173,8 +173,8 @@ static int next_of(const struct mibtab *t, const oid *entry, size_t entry_len,
 	return 0;
 }
 
-#define AFF(...) (oid[]){VMMIB_vmCpuAffinity, __VA_ARGS__}, \
-		 sizeof((oid[]){VMMIB_vmCpuAffinity, __VA_ARGS__}) / sizeof(oid)
+#define AFF(...) (oid[]){VM_COL_vmCpuAffinity, __VA_ARGS__}, \
+		 sizeof((oid[]){VM_COL_vmCpuAffinity, __VA_ARGS__}) / sizeof(oid)
 
 /* --- vmCpuAffinityTable ------------------------------------------------------------ */
 
@@ -195,19 +195,19 @@ static void rfc7666_affinity_rows_are_vcpus_times_host_cpus(void)
 	/* 2 vCPUs x 8 CPUs + 3 vCPUs x 8 CPUs */
 	CU_ASSERT_EQUAL(walk(t), 16 + 24);
 	/* vCPU 1 (vcpupin 1-2): CPU n is vmCpuPhysIndex n + 1 */
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 1)), VMMIB_AFFINITY_disable);
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 2)), VMMIB_AFFINITY_enable);
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 3)), VMMIB_AFFINITY_enable);
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 4)), VMMIB_AFFINITY_disable);
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 5)), VMMIB_AFFINITY_disable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 1)), VM_ENUM_vmCpuAffinity_disable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 2)), VM_ENUM_vmCpuAffinity_enable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 3)), VM_ENUM_vmCpuAffinity_enable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 4)), VM_ENUM_vmCpuAffinity_disable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 5)), VM_ENUM_vmCpuAffinity_disable);
 	/* vCPU 2 (<vcpu cpuset='4-7'>) */
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 2, 2)), VMMIB_AFFINITY_disable);
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 2, 4)), VMMIB_AFFINITY_disable);
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 2, 5)), VMMIB_AFFINITY_enable);
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 2, 8)), VMMIB_AFFINITY_enable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 2, 2)), VM_ENUM_vmCpuAffinity_disable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 2, 4)), VM_ENUM_vmCpuAffinity_disable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 2, 5)), VM_ENUM_vmCpuAffinity_enable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 2, 8)), VM_ENUM_vmCpuAffinity_enable);
 	/* unpinned: everywhere */
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PLAIN, 1, 1)), VMMIB_AFFINITY_enable);
-	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PLAIN, 3, 8)), VMMIB_AFFINITY_enable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PLAIN, 1, 1)), VM_ENUM_vmCpuAffinity_enable);
+	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PLAIN, 3, 8)), VM_ENUM_vmCpuAffinity_enable);
 	/* no such vCPU, CPU or VM */
 	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 3, 1)), -99);
 	CU_ASSERT_EQUAL(get_int(t, aff_entry, el, AFF(PINNED, 1, 9)), -99);
@@ -225,8 +225,8 @@ static void rfc7666_affinity_getnext_partial_and_beyond(void)
 
 	CU_ASSERT_EQUAL_FATAL(start(true), 0);
 	/* the column alone: the first row */
-	CU_ASSERT_EQUAL(next_of(t, aff_entry, el, (oid[]){VMMIB_vmCpuAffinity}, 1, &col, idx), 0);
-	CU_ASSERT_TRUE(col == VMMIB_vmCpuAffinity && idx[0] == PINNED && idx[1] == 1 &&
+	CU_ASSERT_EQUAL(next_of(t, aff_entry, el, (oid[]){VM_COL_vmCpuAffinity}, 1, &col, idx), 0);
+	CU_ASSERT_TRUE(col == VM_COL_vmCpuAffinity && idx[0] == PINNED && idx[1] == 1 &&
 		       idx[2] == 1);
 	/* VM only, VM and vCPU: their first CPU */
 	CU_ASSERT_EQUAL(next_of(t, aff_entry, el, AFF(PINNED), &col, idx), 0);
@@ -263,26 +263,26 @@ static void rfc7666_storage_walk_order(void)
 {
 	const struct mibtab *t = &tab[RFC7666_STORAGE_TABLE];
 	size_t el = OID_LENGTH(sto_entry);
-	int cols = VMMIB_vmStorageWriteLatency - VMMIB_vmStorageParent + 1;
+	int cols = VM_COL_vmStorageWriteLatency - VM_COL_vmStorageParent + 1;
 	oid col, idx[3];
 
 	CU_ASSERT_EQUAL_FATAL(start(true), 0);
 	/* two disks of "pinned"; "plain" has none */
 	CU_ASSERT_EQUAL(walk(t), cols * 2);
 	CU_ASSERT_EQUAL(next_of(t, sto_entry, el, (oid[]){1}, 1, &col, idx), 0);
-	CU_ASSERT_TRUE(col == VMMIB_vmStorageParent && idx[0] == PINNED && idx[1] == 1);
-	CU_ASSERT_EQUAL(next_of(t, sto_entry, el, STO(VMMIB_vmStorageAccess, PINNED, 1), &col,
+	CU_ASSERT_TRUE(col == VM_COL_vmStorageParent && idx[0] == PINNED && idx[1] == 1);
+	CU_ASSERT_EQUAL(next_of(t, sto_entry, el, STO(VM_COL_vmStorageAccess, PINNED, 1), &col,
 				idx), 0);
-	CU_ASSERT_TRUE(col == VMMIB_vmStorageAccess && idx[0] == PINNED && idx[1] == 2);
+	CU_ASSERT_TRUE(col == VM_COL_vmStorageAccess && idx[0] == PINNED && idx[1] == 2);
 	/* past the last disk: the next column's first row */
-	CU_ASSERT_EQUAL(next_of(t, sto_entry, el, STO(VMMIB_vmStorageAccess, PINNED, 2), &col,
+	CU_ASSERT_EQUAL(next_of(t, sto_entry, el, STO(VM_COL_vmStorageAccess, PINNED, 2), &col,
 				idx), 0);
-	CU_ASSERT_TRUE(col == VMMIB_vmStorageMediaType && idx[0] == PINNED && idx[1] == 1);
+	CU_ASSERT_TRUE(col == VM_COL_vmStorageMediaType && idx[0] == PINNED && idx[1] == 1);
 	CU_ASSERT_EQUAL(next_of(t, sto_entry, el,
-				STO(VMMIB_vmStorageWriteLatency, PINNED, 2), &col, idx), -1);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageAccess, PINNED, 3)), -99);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageAccess, PLAIN, 1)), -99);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageAccess, PINNED, 0)), -99);
+				STO(VM_COL_vmStorageWriteLatency, PINNED, 2), &col, idx), -1);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageAccess, PINNED, 3)), -99);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageAccess, PLAIN, 1)), -99);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageAccess, PINNED, 0)), -99);
 	stop();
 }
 
@@ -293,47 +293,47 @@ static void rfc7666_storage_values_from_xml_and_stats(void)
 
 	CU_ASSERT_EQUAL_FATAL(start(true), 0);
 	/* from the XML */
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageParent, PINNED, 1)), 0);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageSourceType, PINNED, 1)),
-			VMMIB_SOURCE_sparse);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageSourceType, PINNED, 2)),
-			VMMIB_SOURCE_block);
-	CU_ASSERT_TRUE(get_str(t, STO(VMMIB_vmStorageSourceTypeString, PINNED, 1), "file/qcow2"));
-	CU_ASSERT_TRUE(get_str(t, STO(VMMIB_vmStorageSourceTypeString, PINNED, 2), "block/raw"));
-	CU_ASSERT_TRUE(get_str(t, STO(VMMIB_vmStorageResourceID, PINNED, 1), "/var/lib/a.qcow2"));
-	CU_ASSERT_TRUE(get_str(t, STO(VMMIB_vmStorageResourceID, PINNED, 2), "/dev/sr0"));
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageAccess, PINNED, 1)),
-			VMMIB_ACCESS_readwrite);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageAccess, PINNED, 2)),
-			VMMIB_ACCESS_readonly);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageMediaType, PINNED, 1)),
-			VMMIB_MEDIA_hardDisk);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageMediaType, PINNED, 2)),
-			VMMIB_MEDIA_opticalDisk);
-	CU_ASSERT_TRUE(get_str(t, STO(VMMIB_vmStorageMediaTypeString, PINNED, 1), "disk/virtio"));
-	CU_ASSERT_TRUE(get_str(t, STO(VMMIB_vmStorageMediaTypeString, PINNED, 2), "cdrom/ide"));
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageParent, PINNED, 1)), 0);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageSourceType, PINNED, 1)),
+			VM_ENUM_vmStorageSourceType_sparse);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageSourceType, PINNED, 2)),
+			VM_ENUM_vmStorageSourceType_block);
+	CU_ASSERT_TRUE(get_str(t, STO(VM_COL_vmStorageSourceTypeString, PINNED, 1), "file/qcow2"));
+	CU_ASSERT_TRUE(get_str(t, STO(VM_COL_vmStorageSourceTypeString, PINNED, 2), "block/raw"));
+	CU_ASSERT_TRUE(get_str(t, STO(VM_COL_vmStorageResourceID, PINNED, 1), "/var/lib/a.qcow2"));
+	CU_ASSERT_TRUE(get_str(t, STO(VM_COL_vmStorageResourceID, PINNED, 2), "/dev/sr0"));
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageAccess, PINNED, 1)),
+			VM_ENUM_vmStorageAccess_readwrite);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageAccess, PINNED, 2)),
+			VM_ENUM_vmStorageAccess_readonly);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageMediaType, PINNED, 1)),
+			VM_ENUM_vmStorageMediaType_hardDisk);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageMediaType, PINNED, 2)),
+			VM_ENUM_vmStorageMediaType_opticalDisk);
+	CU_ASSERT_TRUE(get_str(t, STO(VM_COL_vmStorageMediaTypeString, PINNED, 1), "disk/virtio"));
+	CU_ASSERT_TRUE(get_str(t, STO(VM_COL_vmStorageMediaTypeString, PINNED, 2), "cdrom/ide"));
 	/* sizes come with the counters: unknown until they are read (the
 	 * handler's prepare() asks for them; here the test does) */
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageDefinedSize, PINNED, 1)), -1);
-	CU_ASSERT_EQUAL(get_u64(t, STO(VMMIB_vmStorageReadIOs, PINNED, 1)), 0);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageDefinedSize, PINNED, 1)), -1);
+	CU_ASSERT_EQUAL(get_u64(t, STO(VM_COL_vmStorageReadIOs, PINNED, 1)), 0);
 	tracker_need_stats(ctx.tracker);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageSizeUnit, PINNED, 1)),
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageSizeUnit, PINNED, 1)),
 			1048576);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageDefinedSize, PINNED, 1)),
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageDefinedSize, PINNED, 1)),
 			3 * 1048576);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageAllocatedSize, PINNED, 1)),
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageAllocatedSize, PINNED, 1)),
 			5 * 1024);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageSizeUnit, PINNED, 2)), 1);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageDefinedSize, PINNED, 2)), -1);
-	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VMMIB_vmStorageAllocatedSize, PINNED, 2)),
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageSizeUnit, PINNED, 2)), 1);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageDefinedSize, PINNED, 2)), -1);
+	CU_ASSERT_EQUAL(get_int(t, sto_entry, el, STO(VM_COL_vmStorageAllocatedSize, PINNED, 2)),
 			-1);
-	CU_ASSERT_EQUAL(get_u64(t, STO(VMMIB_vmStorageReadIOs, PINNED, 1)), 1);
-	CU_ASSERT_EQUAL(get_u64(t, STO(VMMIB_vmStorageWriteIOs, PINNED, 1)), 10);
-	CU_ASSERT_EQUAL(get_u64(t, STO(VMMIB_vmStorageReadOctets, PINNED, 2)), 1024);
-	CU_ASSERT_EQUAL(get_u64(t, STO(VMMIB_vmStorageWriteOctets, PINNED, 2)), 8192);
+	CU_ASSERT_EQUAL(get_u64(t, STO(VM_COL_vmStorageReadIOs, PINNED, 1)), 1);
+	CU_ASSERT_EQUAL(get_u64(t, STO(VM_COL_vmStorageWriteIOs, PINNED, 1)), 10);
+	CU_ASSERT_EQUAL(get_u64(t, STO(VM_COL_vmStorageReadOctets, PINNED, 2)), 1024);
+	CU_ASSERT_EQUAL(get_u64(t, STO(VM_COL_vmStorageWriteOctets, PINNED, 2)), 8192);
 	/* latency: libvirt's nanoseconds in microseconds */
-	CU_ASSERT_EQUAL(get_u64(t, STO(VMMIB_vmStorageReadLatency, PINNED, 1)), 3);
-	CU_ASSERT_EQUAL(get_u64(t, STO(VMMIB_vmStorageWriteLatency, PINNED, 2)), 14);
+	CU_ASSERT_EQUAL(get_u64(t, STO(VM_COL_vmStorageReadLatency, PINNED, 1)), 3);
+	CU_ASSERT_EQUAL(get_u64(t, STO(VM_COL_vmStorageWriteLatency, PINNED, 2)), 14);
 	stop();
 }
 
@@ -405,13 +405,13 @@ static void rfc7666_domxml_disk_forms(void)
 	CU_ASSERT_EQUAL_FATAL(vm->n_disks, 3);
 	CU_ASSERT_STRING_EQUAL(vm->disks[0].source, "pool/img");
 	CU_ASSERT_STRING_EQUAL(vm->disks[0].device, "disk");
-	CU_ASSERT_EQUAL(rfc7666_storage_source_type(&vm->disks[0]), VMMIB_SOURCE_network);
+	CU_ASSERT_EQUAL(rfc7666_storage_source_type(&vm->disks[0]), VM_ENUM_vmStorageSourceType_network);
 	CU_ASSERT_STRING_EQUAL(vm->disks[1].source, "p/v");
-	CU_ASSERT_EQUAL(rfc7666_storage_source_type(&vm->disks[1]), VMMIB_SOURCE_other);
-	CU_ASSERT_EQUAL(rfc7666_storage_media_type(&vm->disks[1]), VMMIB_MEDIA_floppyDisk);
+	CU_ASSERT_EQUAL(rfc7666_storage_source_type(&vm->disks[1]), VM_ENUM_vmStorageSourceType_other);
+	CU_ASSERT_EQUAL(rfc7666_storage_media_type(&vm->disks[1]), VM_ENUM_vmStorageMediaType_floppyDisk);
 	/* an empty CD-ROM drive: no source, format unknown */
 	CU_ASSERT_PTR_NULL(vm->disks[2].source);
-	CU_ASSERT_EQUAL(rfc7666_storage_source_type(&vm->disks[2]), VMMIB_SOURCE_unknown);
+	CU_ASSERT_EQUAL(rfc7666_storage_source_type(&vm->disks[2]), VM_ENUM_vmStorageSourceType_unknown);
 	CU_ASSERT_EQUAL(vm->disks[2].capacity_bytes, -1);
 	CU_ASSERT_PTR_NOT_NULL(vm_disk_by_dev(vm, "fda"));
 	CU_ASSERT_PTR_NULL(vm_disk_by_dev(vm, "fdb"));

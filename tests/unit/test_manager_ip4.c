@@ -1,12 +1,16 @@
 /*
  * test_manager_ip4.c - IPv4 parsing (strict: no leading zeros, nothing
- * around), prefix arithmetic and formatting (manager/ip4.c).
+ * around), prefix arithmetic and formatting (common/ip4.c), and the
+ * agent's parsers of prefixes in text, which are ip4.c's.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ip4.h"
+#include "tc.h"
 #include "unit.h"
+#include "vmcheck.h"
 
 static void ip4_parse_addr_accepts_dotted_quads(void)
 {
@@ -91,12 +95,37 @@ static void ip4_format_round_trip(void)
 	CU_ASSERT_TRUE(ip4_equal(&p, &q));
 }
 
+/* the agent's text formats (shape rows, vmibVmRoutes) parse with the same
+ * parser: network byte order out, a length with a leading zero refused */
+static void ip4_agent_formats_share_the_parser(void)
+{
+	struct vmcheck_route r[VMCHECK_MAX_ROUTES];
+	struct in_addr a;
+	char why[128];
+	uint8_t len;
+	size_t n;
+
+	CU_ASSERT_EQUAL(tc_prefix_parse("10.1.0.0/16", &a, &len), 0);
+	CU_ASSERT_EQUAL(a.s_addr, htonl(0x0a010000u));
+	CU_ASSERT_EQUAL(len, 16);
+	CU_ASSERT_EQUAL(tc_prefix_parse("10.1.0.0/016", &a, &len), -1);
+	CU_ASSERT_EQUAL(tc_prefix_parse("10.1.0.0/08", &a, &len), -1);
+	CU_ASSERT_EQUAL(tc_prefix_parse("10.1.0.0/ 8", &a, &len), -1);
+	CU_ASSERT_EQUAL(vmcheck_routes("10.0.0.0/08", r, &n, why, sizeof(why)), -1);
+	CU_ASSERT_EQUAL(vmcheck_routes("10.2.0.0/24,10.1.0.1", r, &n, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(r[0].prefix[0], 10);
+	CU_ASSERT_EQUAL(r[0].prefix[1], 2);
+	CU_ASSERT_EQUAL(r[0].len, 24);
+}
+
 static const struct unit_test tests[] = {
 	UNIT_TEST(ip4_parse_addr_accepts_dotted_quads),
 	UNIT_TEST(ip4_parse_addr_rejects_the_rest),
 	UNIT_TEST(ip4_parse_prefix_checks_length),
 	UNIT_TEST(ip4_prefix_arithmetic),
 	UNIT_TEST(ip4_format_round_trip),
+	UNIT_TEST(ip4_agent_formats_share_the_parser),
 	{ NULL, NULL },
 };
 

@@ -25,6 +25,8 @@ void snmpc_init(struct snmpc *c, const struct snmpc_ops *ops, size_t n_hosts, vo
 
 void snmpc_release(struct snmpc *c)
 {
+	if (!c)
+		return;
 	free(c->stats);
 	c->stats = NULL;
 }

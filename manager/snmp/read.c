@@ -90,69 +90,71 @@ static void *insert_at(void *arr, size_t *n, size_t size, size_t pos)
 	return a;
 }
 
+/* the row of `key` in (arr, n), inserted zeroed with that index where
+ * absent (made says whether it was) */
+#define FIND_OR_INSERT(arr, n, key, pos, made) do {                         \
+		FIND_SORTED(arr, n, key, pos);                              \
+		(made) = !((pos) < (n) && (arr)[pos].index == (key));       \
+		if (made) {                                                 \
+			(arr) = insert_at((arr), &(n), sizeof(*(arr)), (pos)); \
+			(arr)[pos].index = (key);                           \
+		}                                                           \
+	} while (0)
+
 static struct state_vm *vm_row(struct state_host *h, uint32_t index)
 {
 	size_t pos;
+	bool made;
 
-	FIND_SORTED(h->vms, h->n_vms, index, pos);
-	if (pos < h->n_vms && h->vms[pos].index == index)
-		return &h->vms[pos];
-	h->vms = insert_at(h->vms, &h->n_vms, sizeof(*h->vms), pos);
-	h->vms[pos].index = index;
-	h->vms[pos].name = mem_strdup("");
-	h->vms[pos].admin = STATE_ADMIN_RUNNING;       /* DEFVAL */
+	FIND_OR_INSERT(h->vms, h->n_vms, index, pos, made);
+	if (made) {
+		h->vms[pos].name = mem_strdup("");
+		h->vms[pos].admin = STATE_ADMIN_RUNNING;       /* DEFVAL */
+	}
 	return &h->vms[pos];
 }
 
 static struct state_vif *vif_row(struct state_vm *vm, uint32_t index)
 {
 	size_t pos;
+	bool made;
 
-	FIND_SORTED(vm->vifs, vm->n_vifs, index, pos);
-	if (pos < vm->n_vifs && vm->vifs[pos].index == index)
-		return &vm->vifs[pos];
-	vm->vifs = insert_at(vm->vifs, &vm->n_vifs, sizeof(*vm->vifs), pos);
-	vm->vifs[pos].index = index;
+	FIND_OR_INSERT(vm->vifs, vm->n_vifs, index, pos, made);
 	return &vm->vifs[pos];
 }
 
 static struct state_shape *shape_row(struct state_vif *v, uint32_t index)
 {
 	size_t pos;
+	bool made;
 
-	FIND_SORTED(v->shapes, v->n_shapes, index, pos);
-	if (pos < v->n_shapes && v->shapes[pos].index == index)
-		return &v->shapes[pos];
-	v->shapes = insert_at(v->shapes, &v->n_shapes, sizeof(*v->shapes), pos);
-	v->shapes[pos].index = index;
-	v->shapes[pos].name = mem_strdup("");
+	FIND_OR_INSERT(v->shapes, v->n_shapes, index, pos, made);
+	if (made)
+		v->shapes[pos].name = mem_strdup("");
 	return &v->shapes[pos];
 }
 
 static struct state_rule *rule_row(struct state_host *h, uint32_t index)
 {
 	size_t pos;
+	bool made;
 
-	FIND_SORTED(h->rules, h->n_rules, index, pos);
-	if (pos < h->n_rules && h->rules[pos].index == index)
-		return &h->rules[pos];
-	h->rules = insert_at(h->rules, &h->n_rules, sizeof(*h->rules), pos);
-	h->rules[pos].index = index;
-	h->rules[pos].name = mem_strdup("");
-	h->rules[pos].action = STATE_ACCEPT;
+	FIND_OR_INSERT(h->rules, h->n_rules, index, pos, made);
+	if (made) {
+		h->rules[pos].name = mem_strdup("");
+		h->rules[pos].action = STATE_ACCEPT;
+	}
 	return &h->rules[pos];
 }
 
 static struct state_subnet *subnet_row(struct state_host *h, uint32_t index)
 {
 	size_t pos;
+	bool made;
 
-	FIND_SORTED(h->subnets, h->n_subnets, index, pos);
-	if (pos < h->n_subnets && h->subnets[pos].index == index)
-		return &h->subnets[pos];
-	h->subnets = insert_at(h->subnets, &h->n_subnets, sizeof(*h->subnets), pos);
-	h->subnets[pos].index = index;
-	h->subnets[pos].name = mem_strdup("");
+	FIND_OR_INSERT(h->subnets, h->n_subnets, index, pos, made);
+	if (made)
+		h->subnets[pos].name = mem_strdup("");
 	return &h->subnets[pos];
 }
 
@@ -160,13 +162,11 @@ static struct state_image *image_row(struct state_host *h, uint32_t index)
 {
 	struct state_host_oper *o = &h->oper;
 	size_t pos;
+	bool made;
 
-	FIND_SORTED(o->images, o->n_images, index, pos);
-	if (pos < o->n_images && o->images[pos].index == index)
-		return &o->images[pos];
-	o->images = insert_at(o->images, &o->n_images, sizeof(*o->images), pos);
-	o->images[pos].index = index;
-	o->images[pos].name = mem_strdup("");
+	FIND_OR_INSERT(o->images, o->n_images, index, pos, made);
+	if (made)
+		o->images[pos].name = mem_strdup("");
 	return &o->images[pos];
 }
 

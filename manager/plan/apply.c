@@ -1039,6 +1039,8 @@ void apply_report_release(struct apply_report *rep)
 {
 	size_t i, k;
 
+	if (!rep)
+		return;
 	for (i = 0; i < rep->n_hosts; i++) {
 		for (k = 0; k < rep->hosts[i].n_errors; k++)
 			free(rep->hosts[i].errors[k]);

@@ -24,6 +24,8 @@ struct ip4_prefix {
 int ip4_parse_addr(const char *s, uint32_t *addr);
 /* "a.b.c.d/len"; the address part may have host bits set (see ip4_is_network) */
 int ip4_parse_prefix(const char *s, struct ip4_prefix *p);
+/* the same, into a network-byte-order address (struct in_addr's s_addr) */
+int ip4_parse_prefix_net(const char *s, uint32_t *addr_net, uint8_t *len);
 uint32_t ip4_mask(uint8_t len);
 bool ip4_is_network(const struct ip4_prefix *p);   /* no host bits set */
 bool ip4_contains(const struct ip4_prefix *p, uint32_t addr);

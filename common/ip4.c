@@ -1,7 +1,10 @@
 /*
  * ip4.c - strict IPv4 address and prefix parsing, prefix arithmetic and
- * formatting for the manager's model.  Pure functions, no allocation.
+ * formatting, for the manager's model and the agent's text formats (shape
+ * and isolation rows, iptables output, vmibVmRoutes).  Pure functions, no
+ * allocation: the one IPv4 parser of the project.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 
 #include "ip4.h"
@@ -62,6 +65,17 @@ int ip4_parse_prefix(const char *s, struct ip4_prefix *p)
 		return -1;
 	p->addr = addr;
 	p->len = (uint8_t)len;
+	return 0;
+}
+
+int ip4_parse_prefix_net(const char *s, uint32_t *addr_net, uint8_t *len)
+{
+	struct ip4_prefix p;
+
+	if (ip4_parse_prefix(s, &p) < 0)
+		return -1;
+	*addr_net = htonl(p.addr);
+	*len = p.len;
 	return 0;
 }
 

@@ -47,6 +47,8 @@ static void vm_free(struct virt_vm *vm)
 {
 	size_t i;
 
+	if (!vm)
+		return;
 	free(vm->name);
 	free(vm->image);
 	free(vm->host);

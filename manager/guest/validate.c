@@ -111,6 +111,8 @@ void validate_release(struct validate *v)
 {
 	size_t i;
 
+	if (!v)
+		return;
 	for (i = 0; i < v->n; i++)
 		free(v->rows[i].error);
 	free(v->rows);

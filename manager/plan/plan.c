@@ -744,6 +744,8 @@ void plan_release(struct plan *p)
 {
 	size_t h, i, k;
 
+	if (!p)
+		return;
 	for (h = 0; h < p->n_hosts; h++) {
 		for (i = 0; i < p->hosts[h].n_items; i++) {
 			struct plan_item *it = &p->hosts[h].items[i];

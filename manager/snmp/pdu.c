@@ -15,6 +15,8 @@
 
 void pdu_vb_release(struct pdu_vb *vb)
 {
+	if (!vb)
+		return;
 	free(vb->s);
 	vb->s = NULL;
 	vb->s_len = 0;
@@ -32,6 +34,8 @@ void pdu_release(struct pdu *p)
 {
 	size_t i;
 
+	if (!p)
+		return;
 	for (i = 0; i < p->n; i++)
 		pdu_vb_release(&p->vb[i]);
 	free(p->vb);
@@ -43,6 +47,8 @@ void pdu_resp_release(struct pdu_resp *r)
 {
 	size_t i;
 
+	if (!r)
+		return;
 	for (i = 0; i < r->n; i++)
 		pdu_vb_release(&r->vb[i]);
 	free(r->vb);
@@ -182,11 +188,30 @@ static bool printable(const char *s, size_t len)
 	return true;
 }
 
+/* STRING "..." (quotes and backslashes escaped), or Hex-STRING when not printable */
+static void format_string(FILE *fp, const struct pdu_vb *vb, bool typed)
+{
+	size_t i;
+
+	if (!printable(vb->s ? vb->s : "", vb->s_len)) {
+		fprintf(fp, "%s", typed ? "Hex-STRING" : "");
+		for (i = 0; i < vb->s_len; i++)
+			fprintf(fp, "%s%02X", i || typed ? " " : "", (unsigned char)vb->s[i]);
+		return;
+	}
+	fprintf(fp, "%s\"", typed ? "STRING " : "");
+	for (i = 0; i < vb->s_len; i++) {
+		if (vb->s[i] == '"' || vb->s[i] == '\\')
+			fputc('\\', fp);
+		fputc(vb->s[i], fp);
+	}
+	fputc('"', fp);
+}
+
 static void format_value(FILE *fp, const struct pdu_vb *vb, enum mibcol_id c, bool typed)
 {
 	char ip[IP4_STRLEN];
 	const char *name;
-	size_t i;
 
 	switch (vb->type) {
 	case MIBCOL_INTEGER:
@@ -198,19 +223,7 @@ static void format_value(FILE *fp, const struct pdu_vb *vb, enum mibcol_id c, bo
 			fprintf(fp, "%" PRId64, vb->i);
 		break;
 	case MIBCOL_STRING:
-		if (!printable(vb->s ? vb->s : "", vb->s_len)) {
-			fprintf(fp, "%s", typed ? "Hex-STRING" : "");
-			for (i = 0; i < vb->s_len; i++)
-				fprintf(fp, "%s%02X", i || typed ? " " : "", (unsigned char)vb->s[i]);
-			break;
-		}
-		fprintf(fp, "%s\"", typed ? "STRING " : "");
-		for (i = 0; i < vb->s_len; i++) {
-			if (vb->s[i] == '"' || vb->s[i] == '\\')
-				fputc('\\', fp);
-			fputc(vb->s[i], fp);
-		}
-		fputc('"', fp);
+		format_string(fp, vb, typed);
 		break;
 	case MIBCOL_IPADDRESS:
 		fprintf(fp, "%s%s", typed ? "IpAddress " : "", ip4_format((uint32_t)vb->u, ip));
