@@ -15,7 +15,7 @@
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
-# agent/*.c (but main.c) -> libvmibagent.a, manager/*.c (but main.c) ->
+# agent/*.c and agent/LAYER/*.c (but main.c) -> libvmibagent.a, manager/*.c (but main.c) ->
 # libvmibctl.a, tests/unit/*.c -> the CUnit runner.  Adding a file needs no
 # change here.  Every object is built twice: plain (build/obj) for the
 # programs, and with AddressSanitizer + UBSan (build/obj-san) for the tests.
@@ -44,7 +44,9 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 # CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS=-O0`, a package
 # build's hardening flags); what the project needs is in VMIB_* and always used.
 CFLAGS  ?= -O2 -g
-VMIB_CPPFLAGS  = -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen $(PKG_CFLAGS) \
+# agent/'s layer folders (doc/hacking.md): every one is on the include path
+AGENT_DIRS := agent $(patsubst %/,%,$(sort $(dir $(wildcard agent/*/*.[ch]))))
+VMIB_CPPFLAGS  = -D_GNU_SOURCE -Icommon $(addprefix -I,$(AGENT_DIRS)) -Imanager -I$(BUILD)/gen $(PKG_CFLAGS) \
                  -DVMIB_SCHEMA_DEFAULT='"$(vmibdatadir)/schemas"'
 VMIB_CFLAGS   := -std=gnu11 $(WARN) -MMD -MP
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -79,7 +81,7 @@ $(CONFIG_MK): mk/gen-config mk/debian-packages.txt mk/nms-packages.txt
 FORCE:
 
 COMMON_SRC  := $(wildcard common/*.c)
-AGENT_SRC   := $(filter-out agent/main.c,$(wildcard agent/*.c))
+AGENT_SRC   := $(filter-out agent/main.c,$(wildcard $(addsuffix /*.c,$(AGENT_DIRS))))
 MANAGER_SRC := $(filter-out manager/main.c,$(wildcard manager/*.c))
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 

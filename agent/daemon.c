@@ -35,7 +35,7 @@
 #include <libxml/parser.h>
 
 #include "caps.h"
-#include "ctl.h"
+#include "control_thread.h"
 #include "daemon.h"
 #include "isolate.h"
 #include "log.h"
@@ -48,9 +48,9 @@
 #include "tracker.h"
 #include "virt.h"
 #include "vmset.h"
-#include "vmstop.h"
-#include "vsnmp.h"
-#include "worker.h"
+#include "stop_deadline.h"
+#include "subagent.h"
+#include "read_thread.h"
 
 #define DAEMON_SYNC_WAIT_MS 10000
 #define DAEMON_IMAGE_RESCAN_MS 30000

@@ -15,7 +15,7 @@
 #include "unit.h"
 #include "vm_mib_oids.h"
 #include "vmib_oids.h"
-#include "worker.h"
+#include "read_thread.h"
 
 static struct vmibd_config cfg;
 static struct images images;

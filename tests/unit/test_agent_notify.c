@@ -18,7 +18,7 @@
 #include "unit.h"
 #include "vm_mib_oids.h"
 #include "vmib_oids.h"
-#include "worker.h"
+#include "read_thread.h"
 
 #define MAX_TRAPS 16
 static struct {

@@ -19,7 +19,7 @@
 #include "test_agent_fake_virt.h"
 #include "unit.h"
 #include "vm_mib_oids.h"
-#include "worker.h"
+#include "read_thread.h"
 
 #define MAX_TRAPS 16
 static struct {

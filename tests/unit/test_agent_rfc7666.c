@@ -12,13 +12,13 @@
 
 #include <libvirt/libvirt.h>
 
-#include "domxml.h"
+#include "dom_parse.h"
 #include "loop.h"
 #include "mib.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
 #include "vm_mib_oids.h"
-#include "worker.h"
+#include "read_thread.h"
 
 static struct vmibd_config cfg;
 static struct images images;

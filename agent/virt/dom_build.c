@@ -19,7 +19,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "domgen.h"
+#include "dom_build.h"
 
 #define X(s) ((const xmlChar *)(s))
 

@@ -21,7 +21,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "domxml.h"
+#include "dom_parse.h"
 #include "log.h"
 #include "virt.h"
 #include "virt_int.h"

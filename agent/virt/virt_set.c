@@ -17,7 +17,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "domgen.h"
+#include "dom_build.h"
 #include "virt_int.h"
 
 /* the message is taken before virDomainGetName(), which resets it */

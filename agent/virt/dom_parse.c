@@ -15,7 +15,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "domxml.h"
+#include "dom_parse.h"
 
 static const char *dx_attr(xmlNodePtr n, const char *name, char *buf, size_t len)
 {

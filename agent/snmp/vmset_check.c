@@ -27,9 +27,9 @@
 
 #include <libvirt/libvirt.h>
 
-#include "domgen.h"
+#include "dom_build.h"
 #include "log.h"
-#include "vmcheck.h"
+#include "vmset_syntax.h"
 #include "vmib_oids.h"
 #include "vmsched.h"
 #include "vmset_int.h"

@@ -41,7 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "domgen.h"
+#include "dom_build.h"
 #include "virt.h"
 
 enum vp_kind {

@@ -24,11 +24,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "control_thread.h"
 #include "log.h"
 #include "loop.h"
 #include "vmib_oids.h"
-#include "vmstop.h"
+#include "stop_deadline.h"
 
 struct vmstop_entry {
 	unsigned char uuid[VM_UUID_LEN];

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "control_thread.h"
 #include "log.h"
 #include "vmplan.h"
 

@@ -24,7 +24,7 @@
 #include "loop.h"
 #include "tracker.h"
 #include "vmindex.h"
-#include "worker.h"
+#include "read_thread.h"
 
 /* a stats job pending this long means libvirt is not answering */
 #define TRACKER_HUNG_MS 5000

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "name.h"
-#include "vmcheck.h"
+#include "vmset_syntax.h"
 
 bool vmcheck_vm_name(const unsigned char *s, size_t len)
 {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl.h"
+#include "control_thread.h"
 #include "log.h"
 #include "loop.h"
 #include "migrate.h"

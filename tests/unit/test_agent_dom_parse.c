@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domxml.h"
+#include "dom_parse.h"
 #include "unit.h"
 
 static const char dom_full[] =

@@ -25,11 +25,11 @@
 #include "mibset.h"
 #include "name.h"
 #include "shapestore.h"
-#include "vmcheck.h"
+#include "vmset_syntax.h"
 #include "vmib_oids.h"
 #include "vmset.h"
 #include "vmset_int.h"
-#include "vmstop.h"
+#include "stop_deadline.h"
 
 static struct vs_txn S;
 static bool S_open, S_stray;

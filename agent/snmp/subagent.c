@@ -21,7 +21,7 @@
 #include "loop.h"
 #include "vm_mib_oids.h"
 #include "vmib_oids.h"
-#include "vsnmp.h"
+#include "subagent.h"
 
 /* not const: register_sysORTable() takes oid * */
 static oid vsnmp_vmib_oid[] = {VMIB_OID_vmibMIB};

@@ -17,7 +17,7 @@
 
 #include "log.h"
 #include "loop.h"
-#include "worker.h"
+#include "read_thread.h"
 
 enum { WORK_QUEUED, WORK_RUNNING, WORK_FINISHED, WORK_COLLECTED };
 

@@ -36,7 +36,7 @@
 #include "testutil.h"
 #include "unit.h"
 #include "vmib_oids.h"
-#include "worker.h"
+#include "read_thread.h"
 
 #define MAX_DEVS 16
 

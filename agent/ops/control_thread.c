@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ctl.h"
+#include "control_thread.h"
 #include "log.h"
 #include "loop.h"
 

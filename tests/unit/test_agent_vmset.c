@@ -17,7 +17,7 @@
 
 #include <libvirt/libvirt.h>
 
-#include "ctl.h"
+#include "control_thread.h"
 #include "loop.h"
 #include "mib.h"
 #include "migrate.h"
@@ -27,8 +27,8 @@
 #include "vmib_oids.h"
 #include "vmset.h"
 #include "vmset_int.h"
-#include "vmstop.h"
-#include "worker.h"
+#include "stop_deadline.h"
+#include "read_thread.h"
 
 enum { TVM, TVIF };
 
