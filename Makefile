@@ -95,7 +95,7 @@ IMAGE    := $(BUILD)/images/vmib-test/image.xml
 
 PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
-.PHONY: all deps mibs check check-mib check-unit check-integration check-fuzz fuzz image demo \
+.PHONY: all deps mibs check check-layers check-mib check-unit check-integration check-fuzz fuzz image demo \
         bench clean testbed-down install uninstall check-fresh check-install \
         check-packages packages experiments FORCE
 all: $(PROGRAMS)
@@ -258,6 +258,11 @@ check-mib: $(GEN_OIDS)
 	tests/mib/check-gen-oids.sh
 	tests/mib/check-doc-oids.sh
 	tests/nms/check-generated.sh
+
+# no include or call in agent/ runs up a layer (agent/LAYERS); reads the
+# objects' symbols for the calls
+check-layers: $(call obj,$(AGENT_SRC) agent/main.c)
+	tests/tools/check-layers $(LAYERS_ARGS) $(BUILD)/obj -- $(VMIB_CPPFLAGS)
 
 check-unit: $(BUILD)/bin/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/unit-tests
