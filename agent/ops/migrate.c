@@ -17,7 +17,6 @@
 #include "log.h"
 #include "loop.h"
 #include "migrate.h"
-#include "notify.h"
 #include "vmib_oids.h"
 
 enum mig_kind { MIG_MIGRATE, MIG_ABORT, MIG_DOWNTIME };
@@ -104,7 +103,7 @@ static void mig_notify_done(struct mig_job *j, struct vm *vm)
 		gone.last_error = j->rc == 0 ? NULL : j->err;
 		vm = &gone;
 	}
-	notify_migration_done(vm);
+	tracker_announce(M.ctx->tracker, vm, TRACKER_VM_MIGRATED);
 }
 
 static void mig_migrate_done(struct mig_job *j, bool cancelled)
@@ -135,7 +134,7 @@ static void mig_migrate_done(struct mig_job *j, bool cancelled)
 			mig_set_error(vm, j->err);
 		tracker_vm_touched(t, vm, old_oper);
 		if (j->rc != 0)
-			notify_vm_state(vm);
+			tracker_announce(t, vm, TRACKER_VM_MIGRATING);
 	}
 	mig_notify_done(j, vm);
 	/* undefined here by the migration: the row leaves this host now
@@ -227,7 +226,7 @@ int migrate_start(const unsigned char *uuid, const char *uri, const char *target
 	j->live = live;
 	vm->migrate_status = VMIB_ENUM_vmibVmMigrateStatus_inProgress;
 	tracker_vm_touched(t, vm, old_oper);
-	notify_vm_state(vm);
+	tracker_announce(t, vm, TRACKER_VM_MIGRATING);
 	log_msg(LOG_NOTICE, "virt", "VM %s (index %d): %s migration to %s (%s)", vm->name,
 		(int)vm->index, live ? "live" : "offline", target, uri);
 	M.running++;

@@ -335,11 +335,6 @@ static void notify_rfc_change(const struct vm *vm, int old_state, enum tracker_c
 		notify_bulk_add(vm, trap);
 }
 
-void notify_vm_state(const struct vm *vm)
-{
-	if (N.enabled)
-		notify_vmib(vm);
-}
 
 static void notify_add_str0(netsnmp_variable_list **vars, const oid *col, size_t col_len,
 			    int32_t index, const char *s, size_t max)
@@ -347,7 +342,8 @@ static void notify_add_str0(netsnmp_variable_list **vars, const oid *col, size_t
 	notify_add_str(vars, col, col_len, index, s ? s : "", s ? strnlen(s, max) : 0);
 }
 
-void notify_migration_done(const struct vm *vm)
+/* vmibMigrationDone for vm (its last values when the row is gone) */
+static void notify_migration_done(const struct vm *vm)
 {
 	netsnmp_variable_list *vars;
 	oid name[MAX_OID_LEN];
@@ -377,6 +373,15 @@ void notify_listener(void *opaque, const struct vm *vm, int old_state,
 	int oper_before;
 
 	(void)opaque;
+	if (what == TRACKER_VM_MIGRATING) {
+		if (N.enabled)
+			notify_vmib(vm);
+		return;
+	}
+	if (what == TRACKER_VM_MIGRATED) {
+		notify_migration_done(vm);
+		return;
+	}
 	if (!N.enabled || !N.ctx || !tracker_synced(N.ctx->tracker))
 		return;
 	if (what == TRACKER_VM_CHANGED) {

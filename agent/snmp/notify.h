@@ -13,14 +13,12 @@
 void notify_init(struct mib_ctx *ctx);
 /* send only once the AgentX side is initialised */
 void notify_enable(bool on);
-/* the tracker listener (tracker_set_listener(t, notify_listener, NULL)) */
+/* the tracker listener (tracker_set_listener(t, notify_listener, NULL)):
+ * vmibVmStateChange and RFC 7666's notifications for the changes libvirt
+ * shows; for those the migrations announce, vmibVmStateChange
+ * (TRACKER_VM_MIGRATING) and vmibMigrationDone (TRACKER_VM_MIGRATED) */
 void notify_listener(void *opaque, const struct vm *vm, int old_state,
 		     enum tracker_change what);
-/* vmibVmStateChange for a change of vmibVmOperState the tracker does not
- * see (migrating(9) begins or ends) */
-void notify_vm_state(const struct vm *vm);
-/* vmibMigrationDone for vm (its last values when the row is gone) */
-void notify_migration_done(const struct vm *vm);
 /* RFC 7666 bulk notifications: changes are collected this long from the
  * first one, then sent (notify.c) */
 #define NOTIFY_BULK_WINDOW_MS 500

@@ -955,8 +955,11 @@ static void shape_save(struct shapestore *s, struct shape_vm *rec)
 void shapestore_vm_event(struct shapestore *s, const struct vm *vm,
 			 enum tracker_change what)
 {
-	struct shape_vm *rec = shape_vm_find(s, vm->uuid);
+	struct shape_vm *rec;
 
+	if (what == TRACKER_VM_MIGRATING || what == TRACKER_VM_MIGRATED)
+		return; /* announcements of a migration: no row came or went */
+	rec = shape_vm_find(s, vm->uuid);
 	if (what == TRACKER_VM_GONE) {
 		if (rec && rec->busy)
 			rec->gone = true; /* a SET holds its rows: at its end */

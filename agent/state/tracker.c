@@ -1021,6 +1021,11 @@ void tracker_set_listener(struct tracker *t, tracker_listener_fn fn, void *opaqu
 	t->listener_opaque = opaque;
 }
 
+void tracker_announce(struct tracker *t, const struct vm *vm, enum tracker_change what)
+{
+	tracker_tell(t, vm, vm->state, what);
+}
+
 int tracker_start(struct tracker *t)
 {
 	t->stopping = false;

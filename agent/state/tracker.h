@@ -36,6 +36,11 @@ enum tracker_change {
 	TRACKER_VM_APPEARED, /* a new row (old_state is -1) */
 	TRACKER_VM_CHANGED,  /* the row was updated (state may be unchanged) */
 	TRACKER_VM_GONE,     /* the row was removed; vm holds its last values */
+	/* announced by the migrations (tracker_announce), which libvirt's
+	 * events do not show: */
+	TRACKER_VM_MIGRATING, /* vmibVmOperState entered or left migrating(9) */
+	TRACKER_VM_MIGRATED,  /* a migration ended (vmibVmMigrateStatus says how);
+			       * vm may be a copy of a row already gone */
 };
 
 /* Called after every change of a VM row, with the record as it is now (for
@@ -52,6 +57,10 @@ struct tracker *tracker_new(const struct vmibd_config *cfg,
 void tracker_free(struct tracker *t);
 
 void tracker_set_listener(struct tracker *t, tracker_listener_fn fn, void *opaque);
+/* tell the listener of a change the tracker cannot see (TRACKER_VM_MIGRATING,
+ * TRACKER_VM_MIGRATED): so the layers below the notifications report to
+ * them without knowing them */
+void tracker_announce(struct tracker *t, const struct vm *vm, enum tracker_change what);
 
 /* Start connecting (asynchronously). */
 int tracker_start(struct tracker *t);
