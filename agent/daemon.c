@@ -214,7 +214,7 @@ static void daemon_vm_moment(void *opaque, const struct vm *vm, enum tracker_mom
 }
 
 /* shaping and isolation; a host that cannot do them still serves the rest */
-static void daemon_shaping(struct mib_ctx *ctx, struct tracker *t)
+static void daemon_shaping(struct agent_ctx *ctx, struct tracker *t)
 {
 	struct shapestore_ops ops;
 	struct tc_error err;
@@ -324,7 +324,7 @@ static void daemon_malloc_setup(void)
 int daemon_run(struct vmibd_config *cfg, const char *config_path)
 {
 	struct tracker *t = NULL;
-	struct mib_ctx ctx;
+	struct agent_ctx ctx;
 	bool snmp_up = false;
 	int rc = 1;
 

@@ -43,7 +43,7 @@ struct mig_job {
 #define MIG_DOWNTIME_RETRY_MS 300
 
 static struct {
-	struct mib_ctx *ctx;
+	struct agent_ctx *ctx;
 	unsigned int running;
 } M;
 
@@ -282,7 +282,7 @@ static void migrate_hook(void *opaque, const struct vm *cached, enum tracker_mom
 		ctl_submit(&j->cj);
 }
 
-void migrate_init(struct mib_ctx *ctx)
+void migrate_init(struct agent_ctx *ctx)
 {
 	M.ctx = ctx;
 	M.running = 0;

@@ -16,9 +16,9 @@
 
 #include <stdbool.h>
 
-#include "mib.h"
+#include "agent_ctx.h"
 
-void migrate_init(struct mib_ctx *ctx);
+void migrate_init(struct agent_ctx *ctx);
 void migrate_fini(void);
 
 /* start migrating the VM (cached, running or paused) to uri; target is

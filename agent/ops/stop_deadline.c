@@ -50,7 +50,7 @@ struct vmstop_job {
 };
 
 static struct {
-	struct mib_ctx *ctx;
+	struct agent_ctx *ctx;
 	struct vmstop_entry *v;
 	size_t n, cap;
 	int timer;
@@ -250,7 +250,7 @@ static void vmstop_tick(int timer, void *opaque)
 	vmstop_reschedule();
 }
 
-void vmstop_init(struct mib_ctx *ctx)
+void vmstop_init(struct agent_ctx *ctx)
 {
 	const char *dir = ctx && ctx->cfg ? ctx->cfg->state_dir : NULL;
 

@@ -7,9 +7,9 @@
 #ifndef VMIB_VMSTOP_H
 #define VMIB_VMSTOP_H
 
-#include "mib.h"
+#include "agent_ctx.h"
 
-void vmstop_init(struct mib_ctx *ctx);
+void vmstop_init(struct agent_ctx *ctx);
 void vmstop_fini(void);
 
 /* power the VM off if it still runs timeout_s from now (0: now) */

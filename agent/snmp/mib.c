@@ -101,7 +101,7 @@ uint32_t mib_hv_timestamp(uint64_t when_ms)
 	return mib_ticks_since(mib_keep_origin(&boot, now_us - boot_us, 1000000), when_ms);
 }
 
-const char *mib_vm_image(const struct mib_ctx *ctx, const struct vm *vm)
+const char *mib_vm_image(const struct agent_ctx *ctx, const struct vm *vm)
 {
 	const struct image *img;
 
@@ -122,7 +122,7 @@ size_t mib_caps_octets(uint32_t caps, unsigned char *out)
 	return n;
 }
 
-int mib_register_all(struct mib_ctx *ctx)
+int mib_register_all(struct agent_ctx *ctx)
 {
 	size_t i, vm_i, vif_i;
 	struct mibtab host;

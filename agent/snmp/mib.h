@@ -2,9 +2,9 @@
  * mib.h - the MIB modules vmibd serves, and what they share.
  *
  * Each module (mib_host.c, mib_image.c, mib_vm.c, mib_vif.c, rfc7666.c)
- * fills struct mibtab descriptions from a struct mib_ctx and reads only
- * through it: the tracker's cache and host state, the image list and the
- * configuration.  *_setup() only describes (the unit tests use it without
+ * fills struct mibtab descriptions from the struct agent_ctx (agent_ctx.h)
+ * and reads only through it: the tracker's cache and host state, the image
+ * list and the configuration.  *_setup() only describes (the unit tests use it without
  * snmpd); mib_register_all() registers everything with Net-SNMP.
  */
 #ifndef VMIB_MIB_H
@@ -12,10 +12,8 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "images.h"
+#include "agent_ctx.h"
 #include "mibtab.h"
-#include "tracker.h"
 
 /* a sub-row of a VM: (VM, position) */
 struct mib_row2 {
@@ -23,19 +21,6 @@ struct mib_row2 {
 	size_t pos;
 };
 
-struct shapestore;
-struct isolation;
-
-struct mib_ctx {
-	struct tracker *tracker;
-	struct shapestore *shapes;  /* vmibShapeTable (mib_shape.c) */
-	struct isolation *isol;     /* isolation tables (mib_isol.c) */
-	struct images *images;
-	const struct vmibd_config *cfg;
-	uint32_t caps;           /* vmibHostCapabilities bits (1u << VMIB_BIT_...) */
-	/* scratch row for two-level tables (valid until the next lookup) */
-	struct mib_row2 row;
-};
 
 /* TimeStamp: sysUpTime (this agent's) at a monotonic moment; 0 if never
  * or before the agent started */
@@ -44,17 +29,17 @@ uint32_t mib_timestamp(uint64_t when_ms);
 uint32_t mib_hv_uptime(void);
 uint32_t mib_hv_timestamp(uint64_t when_ms);
 /* vmibVmImage: from the metadata, else from the kernel's directory */
-const char *mib_vm_image(const struct mib_ctx *ctx, const struct vm *vm);
+const char *mib_vm_image(const struct agent_ctx *ctx, const struct vm *vm);
 /* BITS value of vmibHostCapabilities (RFC 2578 7.1.4 bit order) */
 size_t mib_caps_octets(uint32_t caps, unsigned char *out);
 
-void mib_host_setup(struct mibtab *t, struct mib_ctx *ctx);
+void mib_host_setup(struct mibtab *t, struct agent_ctx *ctx);
 /* the registrations of that table: MIB_HOST_N, one per scalar */
 #define MIB_HOST_N 12
 size_t mib_host_split(const struct mibtab *whole, struct mibtab *out);
-void mib_image_setup(struct mibtab *t, struct mib_ctx *ctx);
-void mib_vm_setup(struct mibtab *t, struct mib_ctx *ctx);
-void mib_vif_setup(struct mibtab *t, struct mib_ctx *ctx);
+void mib_image_setup(struct mibtab *t, struct agent_ctx *ctx);
+void mib_vm_setup(struct mibtab *t, struct agent_ctx *ctx);
+void mib_vif_setup(struct mibtab *t, struct agent_ctx *ctx);
 /* read-write registration of the VM and vif tables (SETs: vmset.h) */
 int mib_vm_register(struct mibtab *t);
 int mib_vif_register(struct mibtab *t);
@@ -62,7 +47,7 @@ int mib_vif_register(struct mibtab *t);
 /* vmibShapeTable (mib_shape.c): read-write, registered with
  * mib_shape_register; vmibShapeFailure is sent once enabled (failures
  * found before are queued) */
-void mib_shape_setup(struct mibtab *t, struct mib_ctx *ctx);
+void mib_shape_setup(struct mibtab *t, struct agent_ctx *ctx);
 int mib_shape_register(struct mibtab *t);
 void mib_shape_notify_enable(bool on);
 unsigned long mib_shape_notifications(void);
@@ -80,7 +65,7 @@ void mib_isol_free(struct isolation *is);
  * vmibHostLastError and the statuses, notifications queued) */
 int mib_isol_start(struct isolation *is);
 int mib_isol_oper(const struct isolation *is);
-void mib_isol_setup(struct mibtab t[MIB_ISOL_N], struct mib_ctx *ctx);
+void mib_isol_setup(struct mibtab t[MIB_ISOL_N], struct agent_ctx *ctx);
 int mib_isol_register(struct mibtab t[MIB_ISOL_N]);
 void mib_isol_notify_enable(bool on);
 unsigned long mib_isol_notifications(void);
@@ -99,7 +84,7 @@ enum {
 	RFC7666_NETWORK_TABLE,
 	RFC7666_N_TABLES
 };
-void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct mib_ctx *ctx);
+void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct agent_ctx *ctx);
 /* RFC 7666 mappings from libvirt's virDomainState (+ reason) */
 int rfc7666_oper_state(int state, int reason);
 int rfc7666_admin_state(int state);
@@ -111,7 +96,7 @@ int rfc7666_storage_media_type(const struct vm_disk *d);
  * fit an Integer32 */
 long rfc7666_storage_size_unit(const struct vm_disk *d);
 
-int mib_register_all(struct mib_ctx *ctx);
+int mib_register_all(struct agent_ctx *ctx);
 void mib_unregister_all(void);
 
 #endif

@@ -43,7 +43,7 @@ static int mib_host_field(unsigned int col)
 	return -1;
 }
 
-static uint32_t mib_host_caps(const struct mib_ctx *ctx, const struct tracker_host *h)
+static uint32_t mib_host_caps(const struct agent_ctx *ctx, const struct tracker_host *h)
 {
 	uint32_t caps = ctx->caps;
 
@@ -55,7 +55,7 @@ static uint32_t mib_host_caps(const struct mib_ctx *ctx, const struct tracker_ho
 static int mib_host_col(const struct mibtab *t, const void *row, unsigned int col,
 			struct mib_value *v)
 {
-	struct mib_ctx *ctx = t->ctx;
+	struct agent_ctx *ctx = t->ctx;
 	const struct tracker_host *h = tracker_host(ctx->tracker);
 	unsigned char bits[8];
 
@@ -105,7 +105,7 @@ static int mib_host_col(const struct mibtab *t, const void *row, unsigned int co
 	return 0;
 }
 
-void mib_host_setup(struct mibtab *t, struct mib_ctx *ctx)
+void mib_host_setup(struct mibtab *t, struct agent_ctx *ctx)
 {
 	unsigned int lo = ~0u, hi = 0;
 	int f;

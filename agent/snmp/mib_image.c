@@ -12,7 +12,7 @@ static const oid mib_image_entry[] = {VMIB_OID_vmibImageEntry};
 
 static const void *mib_image_get(const struct mibtab *t, const oid *idx)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	if (idx[0] < 1 || idx[0] > ctx->images->n)
 		return NULL;
@@ -22,7 +22,7 @@ static const void *mib_image_get(const struct mibtab *t, const oid *idx)
 static const void *mib_image_next(const struct mibtab *t, const oid *q, size_t q_len,
 				  oid *out)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	oid next = q_len ? q[0] + 1 : 1;
 
 	if (next < 1 || next > ctx->images->n)
@@ -62,7 +62,7 @@ static int mib_image_col(const struct mibtab *t, const void *row, unsigned int c
 	return 0;
 }
 
-void mib_image_setup(struct mibtab *t, struct mib_ctx *ctx)
+void mib_image_setup(struct mibtab *t, struct agent_ctx *ctx)
 {
 	*t = (struct mibtab){
 		.name = "vmibImageTable",

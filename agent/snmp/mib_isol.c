@@ -78,7 +78,7 @@ struct isol_set_row {
 };
 
 static struct {
-	struct mib_ctx *ctx;
+	struct agent_ctx *ctx;
 	struct mibtab *tabs;                /* the MIB_ISOL_N tables */
 	struct mibset_txn phase;
 	struct isol_set_row *rows;
@@ -737,14 +737,14 @@ static int isol_set(netsnmp_mib_handler *handler, netsnmp_handler_registration *
 
 static const void *isol_rule_get(const struct mibtab *t, const oid *idx)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	return idx[0] > ISOLATE_INDEX_MAX ? NULL : isolstore_rule(&ctx->isol->cur, (uint32_t)idx[0]);
 }
 
 static const void *isol_rule_next(const struct mibtab *t, const oid *q, size_t q_len, oid *out)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	const struct isol_rule *r;
 
 	/* (k) > q  <=>  k > q[0] whether q is (q0) or longer */
@@ -758,7 +758,7 @@ static const void *isol_rule_next(const struct mibtab *t, const oid *q, size_t q
 
 static const void *isol_subnet_get(const struct mibtab *t, const oid *idx)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	return idx[0] > ISOLATE_INDEX_MAX ? NULL
 					  : isolstore_subnet(&ctx->isol->cur, (uint32_t)idx[0]);
@@ -767,7 +767,7 @@ static const void *isol_subnet_get(const struct mibtab *t, const oid *idx)
 static const void *isol_subnet_next(const struct mibtab *t, const oid *q, size_t q_len,
 				    oid *out)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	const struct isol_subnet *s;
 
 	if (q_len && q[0] > ISOLATE_INDEX_MAX)
@@ -849,7 +849,7 @@ static int isol_subnet_col(const struct mibtab *t, const void *row, unsigned int
 static int isol_scalar_col(const struct mibtab *t, const void *row, unsigned int col,
 			   struct mib_value *v)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	(void)row;
 	if (col == ISOL_DEFAULT_ARC)
@@ -864,7 +864,7 @@ static int isol_scalar_col(const struct mibtab *t, const void *row, unsigned int
 /* vmibIsolMatchedPkts: one "iptables -S -v" per stats-max-age */
 static void isol_prepare(const struct mibtab *t)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	struct isolation *is = ctx->isol;
 	struct isolate_counter *c;
 	struct isolate_error err;
@@ -950,7 +950,7 @@ unsigned long mib_isol_notifications(void)
 
 /* --- setup ---------------------------------------------------------------------------------- */
 
-static void isol_scalar(struct mibtab *t, struct mib_ctx *ctx, const char *name,
+static void isol_scalar(struct mibtab *t, struct agent_ctx *ctx, const char *name,
 			const oid *root, size_t root_len, unsigned int col)
 {
 	*t = (struct mibtab){
@@ -969,7 +969,7 @@ static void isol_scalar(struct mibtab *t, struct mib_ctx *ctx, const char *name,
 	};
 }
 
-void mib_isol_setup(struct mibtab t[MIB_ISOL_N], struct mib_ctx *ctx)
+void mib_isol_setup(struct mibtab t[MIB_ISOL_N], struct agent_ctx *ctx)
 {
 	isol_txn_clear();
 	memset(&I.phase, 0, sizeof(I.phase));

@@ -103,7 +103,7 @@ struct shape_set_row {
 };
 
 static struct {
-	struct mib_ctx *ctx;
+	struct agent_ctx *ctx;
 	struct mibset_txn phase;
 	struct shape_set_row *rows;       /* sorted by (vm, vif, index) */
 	size_t n_rows, cap_rows;
@@ -193,7 +193,7 @@ static void shape_end_all(void)
 
 static void shape_host_error(void *opaque, const char *text)
 {
-	struct mib_ctx *ctx = opaque;
+	struct agent_ctx *ctx = opaque;
 
 	tracker_host_error(ctx->tracker, "%s", text);
 }
@@ -685,7 +685,7 @@ static int shape_set(netsnmp_mib_handler *handler, netsnmp_handler_registration 
 
 static const void *shape_get(const struct mibtab *t, const oid *idx)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	if (idx[0] < 1 || idx[0] > INT32_MAX || idx[1] > UINT32_MAX || idx[2] > UINT32_MAX)
 		return NULL;
@@ -694,7 +694,7 @@ static const void *shape_get(const struct mibtab *t, const oid *idx)
 
 static const void *shape_next(const struct mibtab *t, const oid *q, size_t q_len, oid *out)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	const struct shape_entry *e;
 	uint64_t k[4] = {0, 0, 0, 0};
 	size_t i;
@@ -760,7 +760,7 @@ static int shape_col(const struct mibtab *t, const void *row, unsigned int col,
 
 static void shape_prepare(const struct mibtab *t)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	shapestore_counters(ctx->shapes, ctx->cfg->stats_max_age_ms);
 }
@@ -842,7 +842,7 @@ unsigned long mib_shape_notifications(void)
 
 /* --- setup ------------------------------------------------------------------------------------------ */
 
-void mib_shape_setup(struct mibtab *t, struct mib_ctx *ctx)
+void mib_shape_setup(struct mibtab *t, struct agent_ctx *ctx)
 {
 	struct shapestore_hooks hooks = {shape_failure, shape_host_error, ctx};
 

@@ -26,7 +26,7 @@ static uint64_t mib_vif_child(const void *vmp, size_t i)
 
 static const void *mib_vif_get(const struct mibtab *t, const oid *idx)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	const struct vm *vm = mibtab_vm_get(tracker_cache(ctx->tracker), idx);
 
 	if (!vm || idx[1] < 1 || idx[1] > VMIB_RANGE_vmibVifIndex_MAX)
@@ -37,7 +37,7 @@ static const void *mib_vif_get(const struct mibtab *t, const oid *idx)
 static const void *mib_vif_next(const struct mibtab *t, const oid *q, size_t q_len,
 				oid *out)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	const struct vm *vm;
 	size_t pos;
 
@@ -122,7 +122,7 @@ static int mib_vif_col(const struct mibtab *t, const void *row, unsigned int col
 
 static void mib_vif_prepare(const struct mibtab *t)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	tracker_need_stats(ctx->tracker);
 }
@@ -132,7 +132,7 @@ int mib_vif_register(struct mibtab *t)
 	return mibset_register(t, vmset_vif_handler);
 }
 
-void mib_vif_setup(struct mibtab *t, struct mib_ctx *ctx)
+void mib_vif_setup(struct mibtab *t, struct agent_ctx *ctx)
 {
 	*t = (struct mibtab){
 		.name = "vmibVifTable",

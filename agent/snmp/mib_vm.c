@@ -20,7 +20,7 @@ static const oid mib_vm_entry[] = {VMIB_OID_vmibVmEntry};
 
 static const void *mib_vm_get(const struct mibtab *t, const oid *idx)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	return mibtab_vm_get(tracker_cache(ctx->tracker), idx);
 }
@@ -28,7 +28,7 @@ static const void *mib_vm_get(const struct mibtab *t, const oid *idx)
 static const void *mib_vm_next(const struct mibtab *t, const oid *q, size_t q_len,
 			       oid *out)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	return mibtab_vm_next(tracker_cache(ctx->tracker), q, q_len, out);
 }
@@ -41,7 +41,7 @@ static long mib_vm_u32(uint64_t v, uint64_t max)
 static int mib_vm_col(const struct mibtab *t, const void *row, unsigned int col,
 		      struct mib_value *v)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	const struct vm *vm = row;
 	char uuid[VM_UUID_STR_LEN + 1];
 
@@ -110,7 +110,7 @@ static int mib_vm_col(const struct mibtab *t, const void *row, unsigned int col,
 
 static void mib_vm_prepare(const struct mibtab *t)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	tracker_need_stats(ctx->tracker);
 }
@@ -120,7 +120,7 @@ int mib_vm_register(struct mibtab *t)
 	return mibset_register(t, vmset_vm_handler);
 }
 
-void mib_vm_setup(struct mibtab *t, struct mib_ctx *ctx)
+void mib_vm_setup(struct mibtab *t, struct agent_ctx *ctx)
 {
 	*t = (struct mibtab){
 		.name = "vmibVmTable",

@@ -57,7 +57,7 @@ struct notify_pending {
 };
 
 static struct {
-	struct mib_ctx *ctx;
+	struct agent_ctx *ctx;
 	bool enabled;
 	unsigned long sent;
 	struct notify_pending *bulk; /* changes in the current window */
@@ -74,7 +74,7 @@ static void notify_bulk_drop(void)
 		loop_update_timeout(N.bulk_timer, -1);
 }
 
-void notify_init(struct mib_ctx *ctx)
+void notify_init(struct agent_ctx *ctx)
 {
 	N.ctx = ctx;
 	N.enabled = false;

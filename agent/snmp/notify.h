@@ -10,7 +10,7 @@
 #include "mib.h"
 #include "tracker.h"
 
-void notify_init(struct mib_ctx *ctx);
+void notify_init(struct agent_ctx *ctx);
 /* send only once the AgentX side is initialised */
 void notify_enable(bool on);
 /* the tracker listener (tracker_set_listener(t, notify_listener, NULL)):

@@ -99,14 +99,14 @@ int rfc7666_admin_state(int state)
 
 static const struct vmcache *rfc_cache(const struct mibtab *t)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	return tracker_cache(ctx->tracker);
 }
 
 static void rfc_prepare(const struct mibtab *t)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	tracker_need_stats(ctx->tracker);
 }
@@ -121,7 +121,7 @@ static long rfc_i32(uint64_t v)
 static int rfc_hv_col(const struct mibtab *t, const void *row, unsigned int col,
 		      struct mib_value *v)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	const struct tracker_host *h = tracker_host(ctx->tracker);
 
 	(void)row;
@@ -148,7 +148,7 @@ static int rfc_hv_col(const struct mibtab *t, const void *row, unsigned int col,
 static int rfc_obj_col(const struct mibtab *t, const void *row, unsigned int col,
 		       struct mib_value *v)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	(void)row;
 	switch (col) {
@@ -174,7 +174,7 @@ static int rfc_obj_col(const struct mibtab *t, const void *row, unsigned int col
 	return 0;
 }
 
-static void rfc_scalar(struct mibtab *t, struct mib_ctx *ctx, const char *name,
+static void rfc_scalar(struct mibtab *t, struct agent_ctx *ctx, const char *name,
 		       const oid *root, unsigned int col)
 {
 	*t = (struct mibtab){
@@ -206,7 +206,7 @@ static const void *rfc_vm_next(const struct mibtab *t, const oid *q, size_t q_le
 	return mibtab_vm_next(rfc_cache(t), q, q_len, out);
 }
 
-static const char *rfc_os_type(const struct mib_ctx *ctx, const struct vm *vm)
+static const char *rfc_os_type(const struct agent_ctx *ctx, const struct vm *vm)
 {
 	const char *name = mib_vm_image(ctx, vm);
 	const struct image *img = *name && ctx->images ? images_by_name(ctx->images, name)
@@ -218,7 +218,7 @@ static const char *rfc_os_type(const struct mib_ctx *ctx, const struct vm *vm)
 static int rfc_vm_col(const struct mibtab *t, const void *row, unsigned int col,
 		      struct mib_value *v)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 	const struct vm *vm = row;
 
 	switch (col) {
@@ -287,11 +287,15 @@ static uint64_t rfc_cpu_child(const void *vmp, size_t i)
 	return i < vm->vcpus ? i + 1 : 0;
 }
 
-static const void *rfc_cpu_row(struct mib_ctx *ctx, const struct vm *vm, size_t pos)
+/* the scratch row of the two-level tables: valid until the next lookup
+ * (the engine copies what it needs before asking again) */
+static struct mib_row2 rfc7666_row;
+
+static const void *rfc_cpu_row(const struct vm *vm, size_t pos)
 {
-	ctx->row.vm = vm;
-	ctx->row.pos = pos;
-	return &ctx->row;
+	rfc7666_row.vm = vm;
+	rfc7666_row.pos = pos;
+	return &rfc7666_row;
 }
 
 static const void *rfc_cpu_get(const struct mibtab *t, const oid *idx)
@@ -300,7 +304,7 @@ static const void *rfc_cpu_get(const struct mibtab *t, const oid *idx)
 
 	if (!vm || idx[1] < 1 || idx[1] > vm->vcpus)
 		return NULL;
-	return rfc_cpu_row(t->ctx, vm, (size_t)idx[1] - 1);
+	return rfc_cpu_row(vm, (size_t)idx[1] - 1);
 }
 
 static const void *rfc_cpu_next(const struct mibtab *t, const oid *q, size_t q_len,
@@ -310,7 +314,7 @@ static const void *rfc_cpu_next(const struct mibtab *t, const oid *q, size_t q_l
 	size_t pos;
 
 	vm = mibtab_vm2_next(rfc_cache(t), q, q_len, out, rfc_cpu_child, &pos);
-	return vm ? rfc_cpu_row(t->ctx, vm, pos) : NULL;
+	return vm ? rfc_cpu_row(vm, pos) : NULL;
 }
 
 static int rfc_cpu_col(const struct mibtab *t, const void *row, unsigned int col,
@@ -333,7 +337,7 @@ static int rfc_cpu_col(const struct mibtab *t, const void *row, unsigned int col
  * CPU number vmCpuPhysIndex - 1 */
 static unsigned int rfc_host_cpus(const struct mibtab *t)
 {
-	const struct mib_ctx *ctx = t->ctx;
+	const struct agent_ctx *ctx = t->ctx;
 
 	return tracker_host(ctx->tracker)->info.cpus;
 }
@@ -341,10 +345,8 @@ static unsigned int rfc_host_cpus(const struct mibtab *t)
 static const void *rfc_aff_row(const struct mibtab *t, const struct vm *vm,
 			       uint64_t vcpu, uint64_t pcpu)
 {
-	struct mib_ctx *ctx = t->ctx;
-
 	/* pos packs (vCPU, physical CPU), both 0-based */
-	return rfc_cpu_row(ctx, vm, (size_t)(vcpu * rfc_host_cpus(t) + pcpu));
+	return rfc_cpu_row(vm, (size_t)(vcpu * rfc_host_cpus(t) + pcpu));
 }
 
 static const void *rfc_aff_get(const struct mibtab *t, const oid *idx)
@@ -622,7 +624,7 @@ static int rfc_net_col(const struct mibtab *t, const void *row, unsigned int col
 
 /* --- setup ------------------------------------------------------------------------ */
 
-static void rfc_table(struct mibtab *t, struct mib_ctx *ctx, const char *name,
+static void rfc_table(struct mibtab *t, struct agent_ctx *ctx, const char *name,
 		      const oid *root, const oid *entry, unsigned int col_min,
 		      unsigned int col_max, unsigned int index_len)
 {
@@ -639,7 +641,7 @@ static void rfc_table(struct mibtab *t, struct mib_ctx *ctx, const char *name,
 	};
 }
 
-void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct mib_ctx *ctx)
+void rfc7666_setup(struct mibtab t[RFC7666_N_TABLES], struct agent_ctx *ctx)
 {
 	t[RFC7666_HYPERVISOR] = (struct mibtab){
 		.name = "vmHypervisor",

@@ -44,7 +44,7 @@ static int vsnmp_session_init(int major, int minor, void *serverarg, void *clien
 	return 0;
 }
 
-int vsnmp_init(const struct vmibd_config *cfg, struct mib_ctx *ctx)
+int vsnmp_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 {
 	/* no MIB files are needed: everything is numeric */
 	setenv("MIBS", "", 1);

@@ -10,7 +10,7 @@
 /* Initialise the subagent, register every MIB module of ctx, connect to
  * the master (or keep retrying every ping interval), and hook Net-SNMP
  * into the event loop. */
-int vsnmp_init(const struct vmibd_config *cfg, struct mib_ctx *ctx);
+int vsnmp_init(const struct vmibd_config *cfg, struct agent_ctx *ctx);
 void vsnmp_shutdown(void);
 
 #endif

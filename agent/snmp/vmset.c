@@ -656,7 +656,7 @@ int vmset_vif_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration
 
 /* --- for other tables and the daemon ------------------------------------------------ */
 
-void vmset_init(struct mib_ctx *ctx)
+void vmset_init(struct agent_ctx *ctx)
 {
 	vs_reset();
 	S.ctx = ctx;

@@ -26,7 +26,7 @@
 
 #include "mib.h"
 
-void vmset_init(struct mib_ctx *ctx);
+void vmset_init(struct agent_ctx *ctx);
 void vmset_fini(void);
 
 Netsnmp_Node_Handler vmset_vm_handler;

@@ -63,7 +63,7 @@ struct vs_vm_row {
 };
 
 struct vs_txn {
-	struct mib_ctx *ctx;
+	struct agent_ctx *ctx;
 	long transid;
 	unsigned int done;     /* bit per mode (MODE_SET_*) already handled */
 	struct vs_item *items;

@@ -19,7 +19,7 @@
 
 static struct vmibd_config cfg;
 static struct images images;
-static struct mib_ctx ctx;
+static struct agent_ctx ctx;
 static struct mibtab tab[4 + RFC7666_N_TABLES];
 
 enum { T_HOST, T_IMAGE, T_VM, T_VIF };

@@ -36,7 +36,7 @@
 
 static struct world {
 	struct vmibd_config cfg;
-	struct mib_ctx ctx;
+	struct agent_ctx ctx;
 	struct mibtab tabs[MIB_ISOL_N];
 	struct isolate_backend *ipt;
 	size_t ipt_seen;

@@ -43,7 +43,7 @@
 static struct world {
 	struct vmibd_config cfg;
 	struct images images;
-	struct mib_ctx ctx;
+	struct agent_ctx ctx;
 	struct mibtab tab;
 	struct tc_backend *tc;
 	size_t tc_seen;            /* recorder text already shown */

@@ -61,7 +61,7 @@ static int catch_trap(int major, int minor, void *serverarg, void *clientarg)
 }
 
 static struct vmibd_config cfg;
-static struct mib_ctx ctx;
+static struct agent_ctx ctx;
 
 static int setup(void)
 {

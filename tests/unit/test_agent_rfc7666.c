@@ -22,7 +22,7 @@
 
 static struct vmibd_config cfg;
 static struct images images;
-static struct mib_ctx ctx;
+static struct agent_ctx ctx;
 static struct mibtab tab[RFC7666_N_TABLES];
 
 static const oid aff_entry[] = {VMMIB_OID_vmCpuAffinityEntry};

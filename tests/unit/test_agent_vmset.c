@@ -36,7 +36,7 @@ static struct {
 	char state_dir[64];
 	struct vmibd_config cfg;
 	struct images images;
-	struct mib_ctx ctx;
+	struct agent_ctx ctx;
 	struct mibtab tab[2];
 	netsnmp_mib_handler handler[2];
 	long transid;
