@@ -260,9 +260,17 @@ check-mib: $(GEN_OIDS)
 	tests/nms/check-generated.sh
 
 # no include or call in agent/ runs up a layer (agent/LAYERS); reads the
-# objects' symbols for the calls
+# objects' symbols for the calls.  Then the same check with the order
+# upside down must fail, or the check could not fail at all.
+# LAYERS_ARGS=--report prints the graph's figures.
 check-layers: $(call obj,$(AGENT_SRC) agent/main.c)
 	tests/tools/check-layers $(LAYERS_ARGS) $(BUILD)/obj -- $(VMIB_CPPFLAGS)
+	@grep -v '^netsnmp:' agent/LAYERS | tac >$(BUILD)/LAYERS.upside-down
+	@grep '^netsnmp:' agent/LAYERS >>$(BUILD)/LAYERS.upside-down
+	@if tests/tools/check-layers --layers $(BUILD)/LAYERS.upside-down $(BUILD)/obj -- \
+	    $(VMIB_CPPFLAGS) >/dev/null 2>&1; then \
+		echo "check-layers: passes with agent/LAYERS upside down: it checks nothing"; exit 1; \
+	else echo "check-layers: fails with agent/LAYERS upside down, as it must"; fi
 
 check-unit: $(BUILD)/bin/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/unit-tests

@@ -2,12 +2,13 @@
  * loop.c - the poll(2) event loop that drives libvirt and Net-SNMP.
  *
  * Owns the tables of fd watches and timers, the wake-up eventfd and the
- * per-iteration sync with Net-SNMP (netsnmp.md §1.2: snmp_select_info2()
- * before every poll so the fd set follows reconnects; snmp_read2() on
- * readable fds; on its timeout snmp_timeout() and run_alarms(), which
- * drive AgentX pings and re-registration).  poll() is rebuilt from scratch
- * every iteration, so an fd Net-SNMP closes and reuses cannot leave a
- * stale registration behind (the epoll hazard keepalived works around).
+ * per-iteration sync with the one outside source (struct loop_source: the
+ * SNMP engine, subagent.c), whose fds and timeout are asked for before
+ * every poll so the fd set follows reconnects.  poll() is rebuilt from
+ * scratch every iteration, so an fd the source closes and reuses cannot
+ * leave a stale registration behind (the epoll hazard keepalived works
+ * around).  It knows neither Net-SNMP nor libvirt beyond
+ * loop_register_libvirt().
  *
  * Locking: one mutex guards the tables; it is never held while a callback
  * runs.  Removed entries are only marked during an iteration and freed
@@ -22,12 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <net-snmp/net-snmp-config.h>
-#include <net-snmp/net-snmp-includes.h>
-#include <net-snmp/library/large_fd_set.h>
 #include <libvirt/libvirt.h>
 
-#include "agentx_guard.h"
 #include "log.h"
 #include "loop.h"
 
@@ -52,7 +49,7 @@ struct loop_timer {
 };
 
 /* what a pollfd slot stands for */
-enum { SLOT_WAKE, SLOT_HANDLE, SLOT_SNMP };
+enum { SLOT_WAKE, SLOT_HANDLE, SLOT_SOURCE };
 struct loop_slot {
 	int kind;
 	int id; /* handle id for SLOT_HANDLE */
@@ -68,13 +65,16 @@ static struct {
 	int wake_fd;
 	pthread_t owner;
 	bool quit;
-	bool snmp;
-	bool snmp_fds_ready;
-	/* busy polling after SNMP input (loop_set_busy_poll) */
+	/* the outside source (loop_set_source); src_n is the pollfd count
+	 * while its prepare() runs */
+	struct loop_source src;
+	bool has_src;
+	size_t *src_n;
+	int *src_fds;          /* its fds with events, for dispatch() */
+	size_t cap_src_fds;
+	/* busy polling after the source's input (loop_set_busy_poll) */
 	unsigned int busy_poll_us;
-	bool snmp_was_read;
-	netsnmp_large_fd_set snmp_fds;
-	netsnmp_large_fd_set snmp_read;
+	bool src_was_read;
 	struct pollfd *pfds;
 	struct loop_slot *slots;
 	size_t cap_pfds;
@@ -125,13 +125,10 @@ void loop_fini(void)
 	L.timers = NULL;
 	L.pfds = NULL;
 	L.slots = NULL;
-	L.cap_handles = L.cap_timers = L.cap_pfds = 0;
-	if (L.snmp_fds_ready) {
-		netsnmp_large_fd_set_cleanup(&L.snmp_fds);
-		netsnmp_large_fd_set_cleanup(&L.snmp_read);
-		L.snmp_fds_ready = false;
-	}
-	L.snmp = false;
+	free(L.src_fds);
+	L.src_fds = NULL;
+	L.cap_handles = L.cap_timers = L.cap_pfds = L.cap_src_fds = 0;
+	L.has_src = false;
 	if (L.wake_fd >= 0)
 		close(L.wake_fd);
 	L.wake_fd = -1;
@@ -296,14 +293,11 @@ void loop_register_libvirt(void)
 			     loop_update_timeout, loop_remove_timeout);
 }
 
-void loop_enable_snmp(bool on)
+void loop_set_source(const struct loop_source *src)
 {
-	if (on && !L.snmp_fds_ready) {
-		netsnmp_large_fd_set_init(&L.snmp_fds, FD_SETSIZE);
-		netsnmp_large_fd_set_init(&L.snmp_read, FD_SETSIZE);
-		L.snmp_fds_ready = true;
-	}
-	L.snmp = on;
+	L.has_src = src != NULL;
+	if (src)
+		L.src = *src;
 }
 
 void loop_set_busy_poll(unsigned int us)
@@ -384,22 +378,23 @@ fail:
 	return 0;
 }
 
-/* Add Net-SNMP's fds; return its timeout in ms or -1 (block). */
-static int loop_prepare_snmp(size_t *n)
+void loop_source_fd(int fd)
 {
-	int numfds = 0, block = 1, fd;
-	struct timeval tv = {0, 0};
+	if (L.src_n)
+		loop_add_pfd(L.src_n, fd, POLLIN, SLOT_SOURCE, 0);
+}
 
-	if (!L.snmp)
+/* Add the source's fds; return its timeout in ms or -1 (none). */
+static int loop_prepare_source(size_t *n)
+{
+	int timeout;
+
+	if (!L.has_src)
 		return -1;
-	NETSNMP_LARGE_FD_ZERO(&L.snmp_fds);
-	snmp_select_info2(&numfds, &L.snmp_fds, &tv, &block);
-	for (fd = 0; fd < numfds; fd++)
-		if (NETSNMP_LARGE_FD_ISSET(fd, &L.snmp_fds))
-			loop_add_pfd(n, fd, POLLIN, SLOT_SNMP, 0);
-	if (block)
-		return -1;
-	return (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+	L.src_n = n;
+	timeout = L.src.prepare(L.src.opaque);
+	L.src_n = NULL;
+	return timeout;
 }
 
 static void loop_dispatch_timers(void)
@@ -502,31 +497,24 @@ static void loop_reap(void)
 	free(dead);
 }
 
-static bool loop_dispatch_snmp(size_t n, bool snmp_timed_out)
+/* the source's fds that had events, and its timeout: to its dispatch() */
+static bool loop_dispatch_source(size_t n, bool timed_out)
 {
-	bool any = false;
-	size_t i;
+	size_t i, k = 0;
 
-	if (!L.snmp)
+	if (!L.has_src)
 		return false;
-	NETSNMP_LARGE_FD_ZERO(&L.snmp_read);
-	for (i = 0; i < n; i++) {
-		if (L.slots[i].kind == SLOT_SNMP && L.pfds[i].revents) {
-			NETSNMP_LARGE_FD_SET(L.pfds[i].fd, &L.snmp_read);
-			any = true;
-		}
+	if (loop_grow((void **)&L.src_fds, &L.cap_src_fds, n, sizeof(*L.src_fds)) < 0) {
+		log_msg(LOG_ERR, "main", "event loop: out of memory");
+		return false;
 	}
-	if (any) {
-		agentx_guard_attach();
-		snmp_read2(&L.snmp_read);
-	}
-	if (snmp_timed_out) {
-		/* run_alarms() is what drives AgentX pings and reconnects
-		 * (netsnmp.md §4.7) */
-		snmp_timeout();
-		run_alarms();
-	}
-	return any;
+	for (i = 0; i < n; i++)
+		if (L.slots[i].kind == SLOT_SOURCE && L.pfds[i].revents)
+			L.src_fds[k++] = L.pfds[i].fd;
+	if (k == 0 && !timed_out)
+		return false;
+	L.src.dispatch(L.src.opaque, L.src_fds, k, timed_out);
+	return k > 0;
 }
 
 static int loop_min_timeout(int a, int b)
@@ -547,7 +535,7 @@ static uint64_t loop_now_us(void)
 }
 
 /*
- * poll(), but right after SNMP input first poll without blocking for up to
+ * poll(), but right after the source's input first poll without blocking for up to
  * busy_poll_us: the master's next AgentX request of a walk comes within
  * tens of microseconds, and catching it without sleeping saves the wake-up
  * of an idle CPU, which costs some 40 us in a virtual machine (see
@@ -558,7 +546,7 @@ static int loop_poll(size_t n, int timeout)
 	uint64_t until;
 	int rc;
 
-	if (L.snmp_was_read && L.busy_poll_us && timeout != 0) {
+	if (L.src_was_read && L.busy_poll_us && timeout != 0) {
 		until = loop_now_us() + L.busy_poll_us;
 		do {
 			rc = poll(L.pfds, n, 0);
@@ -571,16 +559,16 @@ static int loop_poll(size_t n, int timeout)
 
 int loop_iterate(int max_wait_ms)
 {
-	uint64_t now = loop_now_ms(), snmp_deadline = 0;
-	int timeout, snmp_timeout_ms, rc;
+	uint64_t now = loop_now_ms(), src_deadline = 0;
+	int timeout, src_timeout_ms, rc;
 	size_t n, i;
 	uint64_t junk;
 
 	timeout = loop_prepare(&n, now);
-	snmp_timeout_ms = loop_prepare_snmp(&n);
-	if (snmp_timeout_ms >= 0)
-		snmp_deadline = now + (uint64_t)snmp_timeout_ms;
-	timeout = loop_min_timeout(timeout, snmp_timeout_ms);
+	src_timeout_ms = loop_prepare_source(&n);
+	if (src_timeout_ms >= 0)
+		src_deadline = now + (uint64_t)src_timeout_ms;
+	timeout = loop_min_timeout(timeout, src_timeout_ms);
 	timeout = loop_min_timeout(timeout, max_wait_ms);
 	rc = loop_poll(n, timeout);
 	if (rc < 0 && errno != EINTR) {
@@ -597,8 +585,8 @@ int loop_iterate(int max_wait_ms)
 	for (i = 1; i < n; i++)
 		if (L.slots[i].kind == SLOT_HANDLE && L.pfds[i].revents)
 			loop_dispatch_handle(L.slots[i].id, L.pfds[i].revents);
-	L.snmp_was_read = loop_dispatch_snmp(n, snmp_timeout_ms >= 0 &&
-					     loop_now_ms() >= snmp_deadline);
+	L.src_was_read = loop_dispatch_source(n, src_timeout_ms >= 0 &&
+					      loop_now_ms() >= src_deadline);
 	loop_reap();
 	return 0;
 }

@@ -3,9 +3,9 @@
  *
  * One thread runs the loop and dispatches everything: fd watches and
  * timers of vmibd itself, of libvirt (this loop is libvirt's event
- * implementation, see loop_register_libvirt) and of Net-SNMP (its fds and
- * timeout are taken from snmp_select_info2() before every poll, and
- * snmp_read2() / snmp_timeout() + run_alarms() are called from here).
+ * implementation, see loop_register_libvirt) and of one outside source
+ * (struct loop_source: the SNMP engine, whose fds and timeout are asked
+ * for before every poll, subagent.c).
  *
  * The watch and timer functions have exactly libvirt's semantics
  * (virEventRegisterImpl): events are LOOP_EV_* (= VIR_EVENT_HANDLE_*), a
@@ -18,6 +18,7 @@
 #define VMIB_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -46,10 +47,22 @@ int loop_remove_timeout(int timer);
 
 /* Make this loop libvirt's event implementation (before any connection). */
 void loop_register_libvirt(void);
-/* Include Net-SNMP's sessions in the loop (after init_snmp()). */
-void loop_enable_snmp(bool on);
+/* A library that brings its own fds and timeout (Net-SNMP: subagent.c).
+ * Before every poll, prepare() adds the fds to read with loop_source_fd()
+ * and returns its timeout in ms (-1: none).  After the poll, dispatch()
+ * gets the fds that had events (n may be 0) and whether the timeout
+ * passed; it is called only when one of the two is the case. */
+struct loop_source {
+	int (*prepare)(void *opaque);
+	void (*dispatch)(void *opaque, const int *fds, size_t n, bool timed_out);
+	void *opaque;
+};
+/* the loop's one source (NULL: none); copied */
+void loop_set_source(const struct loop_source *src);
+/* from prepare() only: watch fd for reading this iteration */
+void loop_source_fd(int fd);
 
-/* After reading SNMP input, poll without blocking for up to us
+/* After reading the source's input, poll without blocking for up to us
  * microseconds before sleeping (0: never; the default). */
 void loop_set_busy_poll(unsigned int us);
 

@@ -1,5 +1,6 @@
 /*
- * vsnmp.c - start and stop the Net-SNMP AgentX subagent.
+ * subagent.c - start and stop the Net-SNMP AgentX subagent, and run its
+ * engine in the event loop.
  *
  * Follows the order of netsnmp.md §1.1/§2.1: subagent role, log routing,
  * no persistent state and no Net-SNMP configuration files (vmibd has its
@@ -8,7 +9,13 @@
  * must not hold the loop), init_agent(), THEN the ping interval (init_agent
  * resets it, §2.1), the MIB registrations, init_snmp() and the sysORTable
  * entries.  Reconnection to a restarted master is Net-SNMP's own
- * (agentx_reopen_session from run_alarms(), driven by loop.c).
+ * (agentx_reopen_session from run_alarms(), driven by the loop).
+ *
+ * In the loop (netsnmp.md §1.2) the engine is loop.c's source:
+ * snmp_select_info2() before every poll so the fd set follows reconnects;
+ * snmp_read2() on readable fds, through the AgentX size guard; on its
+ * timeout snmp_timeout() and run_alarms(), which drive AgentX pings and
+ * re-registration.
  */
 #include <stdlib.h>
 
@@ -16,6 +23,9 @@
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <net-snmp/agent/agent_sysORTable.h>
+#include <net-snmp/library/large_fd_set.h>
+
+#include "agentx_guard.h"
 
 #include "log.h"
 #include "loop.h"
@@ -24,12 +34,73 @@
 #include "subagent.h"
 
 /* not const: register_sysORTable() takes oid * */
-static oid vsnmp_vmib_oid[] = {VMIB_OID_vmibMIB};
-static oid vsnmp_vm_mib_oid[] = {VMMIB_OID_vmMIB};
-static bool vsnmp_rfc7666;
-static long vsnmp_timeout_us;
+static oid subagent_vmib_oid[] = {VMIB_OID_vmibMIB};
+static oid subagent_vm_mib_oid[] = {VMMIB_OID_vmMIB};
+static bool subagent_rfc7666;
+static long subagent_timeout_us;
 
-static int vsnmp_session_init(int major, int minor, void *serverarg, void *clientarg)
+/* --- the engine as the loop's source ------------------------------------------ */
+
+static netsnmp_large_fd_set subagent_fds, subagent_read;
+static bool subagent_fds_ready;
+
+/* Net-SNMP's fds to the loop; its timeout in ms or -1 (block) */
+static int subagent_prepare(void *opaque)
+{
+	int numfds = 0, block = 1, fd;
+	struct timeval tv = {0, 0};
+
+	(void)opaque;
+	NETSNMP_LARGE_FD_ZERO(&subagent_fds);
+	snmp_select_info2(&numfds, &subagent_fds, &tv, &block);
+	for (fd = 0; fd < numfds; fd++)
+		if (NETSNMP_LARGE_FD_ISSET(fd, &subagent_fds))
+			loop_source_fd(fd);
+	if (block)
+		return -1;
+	return (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+}
+
+static void subagent_dispatch(void *opaque, const int *fds, size_t n, bool timed_out)
+{
+	size_t i;
+
+	(void)opaque;
+	if (n > 0) {
+		NETSNMP_LARGE_FD_ZERO(&subagent_read);
+		for (i = 0; i < n; i++)
+			NETSNMP_LARGE_FD_SET(fds[i], &subagent_read);
+		agentx_guard_attach();
+		snmp_read2(&subagent_read);
+	}
+	if (timed_out) {
+		/* run_alarms() is what drives AgentX pings and reconnects
+		 * (netsnmp.md §4.7) */
+		snmp_timeout();
+		run_alarms();
+	}
+}
+
+static void subagent_in_loop(bool on)
+{
+	static const struct loop_source src = {subagent_prepare, subagent_dispatch, NULL};
+
+	if (on && !subagent_fds_ready) {
+		netsnmp_large_fd_set_init(&subagent_fds, FD_SETSIZE);
+		netsnmp_large_fd_set_init(&subagent_read, FD_SETSIZE);
+		subagent_fds_ready = true;
+	}
+	loop_set_source(on ? &src : NULL);
+	if (!on && subagent_fds_ready) {
+		netsnmp_large_fd_set_cleanup(&subagent_fds);
+		netsnmp_large_fd_set_cleanup(&subagent_read);
+		subagent_fds_ready = false;
+	}
+}
+
+/* --- start and stop ------------------------------------------------------------- */
+
+static int subagent_session_init(int major, int minor, void *serverarg, void *clientarg)
 {
 	netsnmp_session *sess = serverarg;
 
@@ -39,12 +110,12 @@ static int vsnmp_session_init(int major, int minor, void *serverarg, void *clien
 	if (!sess)
 		return 0;
 	/* AgentX open, register and ping are synchronous: bound them */
-	sess->timeout = vsnmp_timeout_us;
+	sess->timeout = subagent_timeout_us;
 	sess->retries = 1;
 	return 0;
 }
 
-int vsnmp_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
+int subagent_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 {
 	/* no MIB files are needed: everything is numeric */
 	setenv("MIBS", "", 1);
@@ -57,9 +128,9 @@ int vsnmp_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 	if (cfg->agentx_socket)
 		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
 				      cfg->agentx_socket);
-	vsnmp_timeout_us = (long)cfg->agentx_timeout_ms * 1000;
+	subagent_timeout_us = (long)cfg->agentx_timeout_ms * 1000;
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_SESSION_INIT,
-			       vsnmp_session_init, NULL);
+			       subagent_session_init, NULL);
 	if (init_agent("vmibd") != 0) {
 		log_msg(LOG_ERR, "snmp", "init_agent failed");
 		return -1;
@@ -68,20 +139,20 @@ int vsnmp_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   (int)cfg->ping_interval_s);
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
-			   (int)vsnmp_timeout_us);
+			   (int)subagent_timeout_us);
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 1);
 	if (mib_register_all(ctx) < 0) {
 		log_msg(LOG_ERR, "snmp", "cannot register the MIB modules");
 		return -1;
 	}
 	init_snmp("vmibd");
-	register_sysORTable(vsnmp_vmib_oid, OID_LENGTH(vsnmp_vmib_oid),
+	register_sysORTable(subagent_vmib_oid, OID_LENGTH(subagent_vmib_oid),
 			    "VMIB-MIB: VMs, vifs and images of this host (vmibd)");
-	vsnmp_rfc7666 = cfg->rfc7666;
-	if (vsnmp_rfc7666)
-		register_sysORTable(vsnmp_vm_mib_oid, OID_LENGTH(vsnmp_vm_mib_oid),
+	subagent_rfc7666 = cfg->rfc7666;
+	if (subagent_rfc7666)
+		register_sysORTable(subagent_vm_mib_oid, OID_LENGTH(subagent_vm_mib_oid),
 				    "VM-MIB (RFC 7666), read-only (vmibd)");
-	loop_enable_snmp(true);
+	subagent_in_loop(true);
 	/* poll for the master's next AgentX request before sleeping */
 	loop_set_busy_poll(cfg->busy_poll_us);
 	log_msg(LOG_INFO, "snmp", "AgentX subagent started (master %s, ping every %u s)",
@@ -90,13 +161,13 @@ int vsnmp_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 	return 0;
 }
 
-void vsnmp_shutdown(void)
+void subagent_shutdown(void)
 {
 	loop_set_busy_poll(0);
-	loop_enable_snmp(false);
-	unregister_sysORTable(vsnmp_vmib_oid, OID_LENGTH(vsnmp_vmib_oid));
-	if (vsnmp_rfc7666)
-		unregister_sysORTable(vsnmp_vm_mib_oid, OID_LENGTH(vsnmp_vm_mib_oid));
+	subagent_in_loop(false);
+	unregister_sysORTable(subagent_vmib_oid, OID_LENGTH(subagent_vmib_oid));
+	if (subagent_rfc7666)
+		unregister_sysORTable(subagent_vm_mib_oid, OID_LENGTH(subagent_vm_mib_oid));
 	mib_unregister_all();
 	snmp_shutdown("vmibd");
 }

@@ -1,8 +1,8 @@
 /*
- * vsnmp.h - vmibd as a Net-SNMP AgentX subagent (start and stop).
+ * subagent.h - vmibd as a Net-SNMP AgentX subagent (start and stop).
  */
-#ifndef VMIB_VSNMP_H
-#define VMIB_VSNMP_H
+#ifndef VMIB_SUBAGENT_H
+#define VMIB_SUBAGENT_H
 
 #include "config.h"
 #include "mib.h"
@@ -10,7 +10,7 @@
 /* Initialise the subagent, register every MIB module of ctx, connect to
  * the master (or keep retrying every ping interval), and hook Net-SNMP
  * into the event loop. */
-int vsnmp_init(const struct vmibd_config *cfg, struct agent_ctx *ctx);
-void vsnmp_shutdown(void);
+int subagent_init(const struct vmibd_config *cfg, struct agent_ctx *ctx);
+void subagent_shutdown(void);
 
 #endif
