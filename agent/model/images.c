@@ -17,6 +17,7 @@
 #include "images.h"
 #include "log.h"
 #include "name.h"
+#include "vm.h"
 
 void images_init(struct images *im, const char *root)
 {
@@ -277,4 +278,14 @@ const struct image *images_by_kernel(const struct images *im, const char *kernel
 			return &im->list[i];
 	}
 	return NULL;
+}
+
+const char *images_of_vm(const struct images *imgs, const struct vm *vm)
+{
+	const struct image *img;
+
+	if (vm->image && *vm->image)
+		return vm->image;
+	img = imgs ? images_by_kernel(imgs, vm->kernel) : NULL;
+	return img ? img->name : "";
 }

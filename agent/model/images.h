@@ -61,4 +61,9 @@ const struct image *images_by_name(const struct images *im, const char *name);
 int images_parse(const char *xml, const char *dirname, struct image *out,
 		 char *err, size_t errlen);
 
+/* vmibVmImage: the image the VM's metadata names, else the image whose
+ * kernel it boots, else ""; imgs may be NULL */
+struct vm;
+const char *images_of_vm(const struct images *imgs, const struct vm *vm);
+
 #endif

@@ -22,17 +22,6 @@ struct mib_row2 {
 };
 
 
-/* TimeStamp: sysUpTime (this agent's) at a monotonic moment; 0 if never
- * or before the agent started */
-uint32_t mib_timestamp(uint64_t when_ms);
-/* TimeTicks since the host booted (RFC 7666 vmHvUpTime) and at a moment */
-uint32_t mib_hv_uptime(void);
-uint32_t mib_hv_timestamp(uint64_t when_ms);
-/* vmibVmImage: from the metadata, else from the kernel's directory */
-const char *mib_vm_image(const struct agent_ctx *ctx, const struct vm *vm);
-/* BITS value of vmibHostCapabilities (RFC 2578 7.1.4 bit order) */
-size_t mib_caps_octets(uint32_t caps, unsigned char *out);
-
 void mib_host_setup(struct mibtab *t, struct agent_ctx *ctx);
 /* the registrations of that table: MIB_HOST_N, one per scalar */
 #define MIB_HOST_N 12

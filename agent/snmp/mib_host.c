@@ -12,8 +12,13 @@
  */
 #include <string.h>
 
+#include "caps.h"
 #include "mib.h"
+#include "mib_time.h"
 #include "vmib_oids.h"
+
+/* caps_to_octets() writes the one octet of vmibHostCapabilities */
+_Static_assert(VMIB_BITS_vmibHostCapabilities_OCTETS == 1, "vmibHostCapabilities is one octet");
 
 static const oid mib_host_oid[] = {VMIB_OID_vmibHost};
 
@@ -83,8 +88,8 @@ static int mib_host_col(const struct mibtab *t, const void *row, unsigned int co
 		mib_value_int(v, ASN_GAUGE, mib_host_clamp32(h->info.mem_free_kib));
 		break;
 	case HF_CAPS:
-		mib_value_bytes(v, ASN_OCTET_STR, bits,
-				mib_caps_octets(mib_host_caps(ctx, h), bits));
+		caps_to_octets(mib_host_caps(ctx, h), bits);
+		mib_value_bytes(v, ASN_OCTET_STR, bits, VMIB_BITS_vmibHostCapabilities_OCTETS);
 		break;
 	case HF_VM_COUNT:
 		mib_value_int(v, ASN_GAUGE, (long)vmcache_count(tracker_cache(ctx->tracker)));

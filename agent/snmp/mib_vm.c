@@ -54,7 +54,7 @@ static int mib_vm_col(const struct mibtab *t, const void *row, unsigned int col,
 		mib_value_str(v, uuid, VMIB_SIZE_vmibVmUuid_MAX);
 		break;
 	case VMIB_COL_vmibVmImage:
-		mib_value_str(v, mib_vm_image(ctx, vm), VMIB_SIZE_vmibVmImage_MAX);
+		mib_value_str(v, images_of_vm(ctx->images, vm), VMIB_SIZE_vmibVmImage_MAX);
 		break;
 	case VMIB_COL_vmibVmMemoryKBytes:
 		mib_value_int(v, ASN_UNSIGNED,

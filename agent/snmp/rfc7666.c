@@ -29,6 +29,7 @@
 
 #include "loop.h"
 #include "mib.h"
+#include "mib_time.h"
 #include "vm_mib_oids.h"
 
 static const oid rfc_hv[] = {VMMIB_OID_vmHypervisor};
@@ -208,7 +209,7 @@ static const void *rfc_vm_next(const struct mibtab *t, const oid *q, size_t q_le
 
 static const char *rfc_os_type(const struct agent_ctx *ctx, const struct vm *vm)
 {
-	const char *name = mib_vm_image(ctx, vm);
+	const char *name = images_of_vm(ctx->images, vm);
 	const struct image *img = *name && ctx->images ? images_by_name(ctx->images, name)
 						      : NULL;
 

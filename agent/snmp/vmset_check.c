@@ -965,7 +965,7 @@ static void vr_modify(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *v
 	if (migrating && tx->failed)
 		return;
 	vr_same_text(vr_it(tx, r->item[VMIB_COL_vmibVmName]), vm->name, "name", vm->name);
-	vr_same_text(vr_it(tx, r->item[VMIB_COL_vmibVmImage]), mib_vm_image(tx->ctx, vm),
+	vr_same_text(vr_it(tx, r->item[VMIB_COL_vmibVmImage]), images_of_vm(tx->ctx->images, vm),
 		     "image", vm->name);
 	t = vmplan_target(tx->plan, vm->uuid, vm->name, vm->index);
 	vr_resize(tx, r, vm, t, &vcpus);

@@ -11,6 +11,7 @@
 
 #include "loop.h"
 #include "mib.h"
+#include "mib_time.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
 #include "vm_mib_oids.h"
