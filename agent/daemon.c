@@ -40,7 +40,7 @@
 #include "isolate.h"
 #include "log.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "migrate.h"
 #include "notify.h"
 #include "shapestore.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "caps.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "mib_time.h"
 #include "vmib_oids.h"
 

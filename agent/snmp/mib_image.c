@@ -4,7 +4,7 @@
  *
  * Read-only; the list is owned by images.c and rescanned by the daemon.
  */
-#include "mib.h"
+#include "mib_tables.h"
 #include "vmib_oids.h"
 
 static const oid mib_image_table[] = {VMIB_OID_vmibImageTable};

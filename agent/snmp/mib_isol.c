@@ -34,7 +34,7 @@
 #include "isolstore.h"
 #include "log.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "mibset.h"
 #include "vmib_oids.h"
 

@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "mibset.h"
 #include "shapestore.h"
 #include "vmib_oids.h"

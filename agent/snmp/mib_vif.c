@@ -9,7 +9,7 @@
  * hot-plugged and removed later, by vmset.c (one transaction with the
  * VM table's varbinds of the same PDU).
  */
-#include "mib.h"
+#include "mib_tables.h"
 #include "mibset.h"
 #include "vmib_oids.h"
 #include "vmset.h"

@@ -10,7 +10,7 @@
  * (vm_oper_vmib).
  */
 #include "guestready.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "mibset.h"
 #include "vmib_oids.h"
 #include "vmset.h"

@@ -27,7 +27,7 @@
 
 #include "log.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "notify.h"
 #include "vm_mib_oids.h"
 #include "vmib_oids.h"

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "mib.h"
+#include "mib_tables.h"
 #include "tracker.h"
 
 void notify_init(struct agent_ctx *ctx);

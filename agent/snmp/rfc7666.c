@@ -28,7 +28,7 @@
 #include <libvirt/libvirt.h>
 
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "mib_time.h"
 #include "vm_mib_oids.h"
 

@@ -5,7 +5,7 @@
 #define VMIB_SUBAGENT_H
 
 #include "config.h"
-#include "mib.h"
+#include "mib_tables.h"
 
 /* Initialise the subagent, register every MIB module of ctx, connect to
  * the master (or keep retrying every ping interval), and hook Net-SNMP

@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mib.h"
+#include "mib_tables.h"
 
 void vmset_init(struct agent_ctx *ctx);
 void vmset_fini(void);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mib.h"
+#include "mib_tables.h"
 #include "vmplan.h"
 
 enum vs_table { VS_VM, VS_VIF };

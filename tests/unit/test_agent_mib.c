@@ -10,7 +10,7 @@
 #include <libvirt/libvirt.h>
 
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "mib_time.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"

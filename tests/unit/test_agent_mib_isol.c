@@ -27,7 +27,7 @@
 #include "isolstore.h"
 #include "log.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "mibset.h"
 #include "test_agent_fake_virt.h"
 #include "testutil.h"

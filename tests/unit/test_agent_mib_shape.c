@@ -29,7 +29,7 @@
 #include "caps.h"
 #include "log.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "mibset.h"
 #include "shapestore.h"
 #include "test_agent_fake_virt.h"

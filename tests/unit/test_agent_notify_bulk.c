@@ -14,7 +14,7 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "notify.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"

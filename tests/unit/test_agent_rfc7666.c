@@ -14,7 +14,7 @@
 
 #include "dom_parse.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
 #include "vm_mib_oids.h"

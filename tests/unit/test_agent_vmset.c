@@ -19,7 +19,7 @@
 
 #include "control_thread.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "migrate.h"
 #include "shapestore.h"
 #include "test_agent_fake_virt.h"

@@ -1,5 +1,5 @@
 /*
- * mib.h - the MIB modules vmibd serves, and what they share.
+ * mib_tables.h - the MIB modules vmibd serves, and what they share.
  *
  * Each module (mib_host.c, mib_image.c, mib_vm.c, mib_vif.c, rfc7666.c)
  * fills struct mibtab descriptions from the struct agent_ctx (agent_ctx.h)
@@ -7,8 +7,8 @@
  * list and the configuration.  *_setup() only describes (the unit tests use it without
  * snmpd); mib_register_all() registers everything with Net-SNMP.
  */
-#ifndef VMIB_MIB_H
-#define VMIB_MIB_H
+#ifndef VMIB_MIB_TABLES_H
+#define VMIB_MIB_TABLES_H
 
 #include <stdint.h>
 
