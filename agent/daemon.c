@@ -49,7 +49,7 @@
 #include "virt.h"
 #include "vmset.h"
 #include "stop_deadline.h"
-#include "subagent.h"
+#include "engine.h"
 #include "read_thread.h"
 
 #define DAEMON_SYNC_WAIT_MS 10000

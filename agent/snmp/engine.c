@@ -31,7 +31,7 @@
 #include "loop.h"
 #include "vm_mib_oids.h"
 #include "vmib_oids.h"
-#include "subagent.h"
+#include "engine.h"
 
 /* not const: register_sysORTable() takes oid * */
 static oid subagent_vmib_oid[] = {VMIB_OID_vmibMIB};
