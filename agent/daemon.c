@@ -285,7 +285,7 @@ static void daemon_teardown(struct tracker *t, bool snmp_up)
 	mib_shape_notify_enable(false);
 	mib_isol_notify_enable(false);
 	if (snmp_up)
-		subagent_shutdown();
+		engine_shutdown();
 	/* the SET side: queued libvirt jobs and running migrations end first
 	 * (their results go to the tracker's cache) */
 	ctl_stop();
@@ -365,7 +365,7 @@ int daemon_run(struct vmibd_config *cfg, const char *config_path)
 	tracker_start(t);
 	daemon_wait_sync(t);
 	daemon_wait_shapes();
-	if (subagent_init(cfg, &ctx) < 0)
+	if (engine_init(cfg, &ctx) < 0)
 		goto out;
 	snmp_up = true;
 	/* the first load parsed every domain's XML: give the pages the

@@ -3,7 +3,7 @@
  *
  * Owns the tables of fd watches and timers, the wake-up eventfd and the
  * per-iteration sync with the one outside source (struct loop_source: the
- * SNMP engine, subagent.c), whose fds and timeout are asked for before
+ * SNMP engine, snmp/engine.c), whose fds and timeout are asked for before
  * every poll so the fd set follows reconnects.  poll() is rebuilt from
  * scratch every iteration, so an fd the source closes and reuses cannot
  * leave a stale registration behind (the epoll hazard keepalived works

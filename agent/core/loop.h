@@ -5,7 +5,7 @@
  * timers of vmibd itself, of libvirt (this loop is libvirt's event
  * implementation, see loop_register_libvirt) and of one outside source
  * (struct loop_source: the SNMP engine, whose fds and timeout are asked
- * for before every poll, subagent.c).
+ * for before every poll, snmp/engine.c).
  *
  * The watch and timer functions have exactly libvirt's semantics
  * (virEventRegisterImpl): events are LOOP_EV_* (= VIR_EVENT_HANDLE_*), a
@@ -47,7 +47,7 @@ int loop_remove_timeout(int timer);
 
 /* Make this loop libvirt's event implementation (before any connection). */
 void loop_register_libvirt(void);
-/* A library that brings its own fds and timeout (Net-SNMP: subagent.c).
+/* A library that brings its own fds and timeout (Net-SNMP: snmp/engine.c).
  * Before every poll, prepare() adds the fds to read with loop_source_fd()
  * and returns its timeout in ms (-1: none).  After the poll, dispatch()
  * gets the fds that had events (n may be 0) and whether the timeout

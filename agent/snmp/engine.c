@@ -1,5 +1,5 @@
 /*
- * subagent.c - start and stop the Net-SNMP AgentX subagent, and run its
+ * engine.c - start and stop the Net-SNMP AgentX subagent, and run its
  * engine in the event loop.
  *
  * Follows the order of netsnmp.md §1.1/§2.1: subagent role, log routing,
@@ -34,44 +34,44 @@
 #include "engine.h"
 
 /* not const: register_sysORTable() takes oid * */
-static oid subagent_vmib_oid[] = {VMIB_OID_vmibMIB};
-static oid subagent_vm_mib_oid[] = {VMMIB_OID_vmMIB};
-static bool subagent_rfc7666;
-static long subagent_timeout_us;
+static oid engine_vmib_oid[] = {VMIB_OID_vmibMIB};
+static oid engine_vm_mib_oid[] = {VMMIB_OID_vmMIB};
+static bool engine_rfc7666;
+static long engine_timeout_us;
 
 /* --- the engine as the loop's source ------------------------------------------ */
 
-static netsnmp_large_fd_set subagent_fds, subagent_read;
-static bool subagent_fds_ready;
+static netsnmp_large_fd_set engine_fds, engine_read;
+static bool engine_fds_ready;
 
 /* Net-SNMP's fds to the loop; its timeout in ms or -1 (block) */
-static int subagent_prepare(void *opaque)
+static int engine_prepare(void *opaque)
 {
 	int numfds = 0, block = 1, fd;
 	struct timeval tv = {0, 0};
 
 	(void)opaque;
-	NETSNMP_LARGE_FD_ZERO(&subagent_fds);
-	snmp_select_info2(&numfds, &subagent_fds, &tv, &block);
+	NETSNMP_LARGE_FD_ZERO(&engine_fds);
+	snmp_select_info2(&numfds, &engine_fds, &tv, &block);
 	for (fd = 0; fd < numfds; fd++)
-		if (NETSNMP_LARGE_FD_ISSET(fd, &subagent_fds))
+		if (NETSNMP_LARGE_FD_ISSET(fd, &engine_fds))
 			loop_source_fd(fd);
 	if (block)
 		return -1;
 	return (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
 }
 
-static void subagent_dispatch(void *opaque, const int *fds, size_t n, bool timed_out)
+static void engine_dispatch(void *opaque, const int *fds, size_t n, bool timed_out)
 {
 	size_t i;
 
 	(void)opaque;
 	if (n > 0) {
-		NETSNMP_LARGE_FD_ZERO(&subagent_read);
+		NETSNMP_LARGE_FD_ZERO(&engine_read);
 		for (i = 0; i < n; i++)
-			NETSNMP_LARGE_FD_SET(fds[i], &subagent_read);
+			NETSNMP_LARGE_FD_SET(fds[i], &engine_read);
 		agentx_guard_attach();
-		snmp_read2(&subagent_read);
+		snmp_read2(&engine_read);
 	}
 	if (timed_out) {
 		/* run_alarms() is what drives AgentX pings and reconnects
@@ -81,26 +81,26 @@ static void subagent_dispatch(void *opaque, const int *fds, size_t n, bool timed
 	}
 }
 
-static void subagent_in_loop(bool on)
+static void engine_in_loop(bool on)
 {
-	static const struct loop_source src = {subagent_prepare, subagent_dispatch, NULL};
+	static const struct loop_source src = {engine_prepare, engine_dispatch, NULL};
 
-	if (on && !subagent_fds_ready) {
-		netsnmp_large_fd_set_init(&subagent_fds, FD_SETSIZE);
-		netsnmp_large_fd_set_init(&subagent_read, FD_SETSIZE);
-		subagent_fds_ready = true;
+	if (on && !engine_fds_ready) {
+		netsnmp_large_fd_set_init(&engine_fds, FD_SETSIZE);
+		netsnmp_large_fd_set_init(&engine_read, FD_SETSIZE);
+		engine_fds_ready = true;
 	}
 	loop_set_source(on ? &src : NULL);
-	if (!on && subagent_fds_ready) {
-		netsnmp_large_fd_set_cleanup(&subagent_fds);
-		netsnmp_large_fd_set_cleanup(&subagent_read);
-		subagent_fds_ready = false;
+	if (!on && engine_fds_ready) {
+		netsnmp_large_fd_set_cleanup(&engine_fds);
+		netsnmp_large_fd_set_cleanup(&engine_read);
+		engine_fds_ready = false;
 	}
 }
 
 /* --- start and stop ------------------------------------------------------------- */
 
-static int subagent_session_init(int major, int minor, void *serverarg, void *clientarg)
+static int engine_session_init(int major, int minor, void *serverarg, void *clientarg)
 {
 	netsnmp_session *sess = serverarg;
 
@@ -110,12 +110,12 @@ static int subagent_session_init(int major, int minor, void *serverarg, void *cl
 	if (!sess)
 		return 0;
 	/* AgentX open, register and ping are synchronous: bound them */
-	sess->timeout = subagent_timeout_us;
+	sess->timeout = engine_timeout_us;
 	sess->retries = 1;
 	return 0;
 }
 
-int subagent_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
+int engine_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 {
 	/* no MIB files are needed: everything is numeric */
 	setenv("MIBS", "", 1);
@@ -128,9 +128,9 @@ int subagent_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 	if (cfg->agentx_socket)
 		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
 				      cfg->agentx_socket);
-	subagent_timeout_us = (long)cfg->agentx_timeout_ms * 1000;
+	engine_timeout_us = (long)cfg->agentx_timeout_ms * 1000;
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_SESSION_INIT,
-			       subagent_session_init, NULL);
+			       engine_session_init, NULL);
 	if (init_agent("vmibd") != 0) {
 		log_msg(LOG_ERR, "snmp", "init_agent failed");
 		return -1;
@@ -139,20 +139,20 @@ int subagent_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
 			   (int)cfg->ping_interval_s);
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
-			   (int)subagent_timeout_us);
+			   (int)engine_timeout_us);
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 1);
 	if (mib_register_all(ctx) < 0) {
 		log_msg(LOG_ERR, "snmp", "cannot register the MIB modules");
 		return -1;
 	}
 	init_snmp("vmibd");
-	register_sysORTable(subagent_vmib_oid, OID_LENGTH(subagent_vmib_oid),
+	register_sysORTable(engine_vmib_oid, OID_LENGTH(engine_vmib_oid),
 			    "VMIB-MIB: VMs, vifs and images of this host (vmibd)");
-	subagent_rfc7666 = cfg->rfc7666;
-	if (subagent_rfc7666)
-		register_sysORTable(subagent_vm_mib_oid, OID_LENGTH(subagent_vm_mib_oid),
+	engine_rfc7666 = cfg->rfc7666;
+	if (engine_rfc7666)
+		register_sysORTable(engine_vm_mib_oid, OID_LENGTH(engine_vm_mib_oid),
 				    "VM-MIB (RFC 7666), read-only (vmibd)");
-	subagent_in_loop(true);
+	engine_in_loop(true);
 	/* poll for the master's next AgentX request before sleeping */
 	loop_set_busy_poll(cfg->busy_poll_us);
 	log_msg(LOG_INFO, "snmp", "AgentX subagent started (master %s, ping every %u s)",
@@ -161,13 +161,13 @@ int subagent_init(const struct vmibd_config *cfg, struct agent_ctx *ctx)
 	return 0;
 }
 
-void subagent_shutdown(void)
+void engine_shutdown(void)
 {
 	loop_set_busy_poll(0);
-	subagent_in_loop(false);
-	unregister_sysORTable(subagent_vmib_oid, OID_LENGTH(subagent_vmib_oid));
-	if (subagent_rfc7666)
-		unregister_sysORTable(subagent_vm_mib_oid, OID_LENGTH(subagent_vm_mib_oid));
+	engine_in_loop(false);
+	unregister_sysORTable(engine_vmib_oid, OID_LENGTH(engine_vmib_oid));
+	if (engine_rfc7666)
+		unregister_sysORTable(engine_vm_mib_oid, OID_LENGTH(engine_vm_mib_oid));
 	mib_unregister_all();
 	snmp_shutdown("vmibd");
 }

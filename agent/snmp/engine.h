@@ -1,8 +1,8 @@
 /*
- * subagent.h - vmibd as a Net-SNMP AgentX subagent (start and stop).
+ * engine.h - vmibd as a Net-SNMP AgentX subagent (start and stop).
  */
-#ifndef VMIB_SUBAGENT_H
-#define VMIB_SUBAGENT_H
+#ifndef VMIB_ENGINE_H
+#define VMIB_ENGINE_H
 
 #include "config.h"
 #include "mib_tables.h"
@@ -10,7 +10,7 @@
 /* Initialise the subagent, register every MIB module of ctx, connect to
  * the master (or keep retrying every ping interval), and hook Net-SNMP
  * into the event loop. */
-int subagent_init(const struct vmibd_config *cfg, struct agent_ctx *ctx);
-void subagent_shutdown(void);
+int engine_init(const struct vmibd_config *cfg, struct agent_ctx *ctx);
+void engine_shutdown(void);
 
 #endif
