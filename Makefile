@@ -260,11 +260,12 @@ check-mib: $(GEN_OIDS)
 	tests/nms/check-generated.sh
 
 # no include or call in agent/ runs up a layer (agent/LAYERS); reads the
-# objects' symbols for the calls.  Then the same check with the order
+# objects' symbols for the calls, and none of them may be one of the
+# linked libraries' (it would replace the library's).  Then the same check with the order
 # upside down must fail, or the check could not fail at all.
 # LAYERS_ARGS=--report prints the graph's figures.
 check-layers: $(call obj,$(AGENT_SRC) agent/main.c)
-	tests/tools/check-layers $(LAYERS_ARGS) $(BUILD)/obj -- $(VMIB_CPPFLAGS)
+	tests/tools/check-layers $(LAYERS_ARGS) --libs "$(LIBS)" $(BUILD)/obj -- $(VMIB_CPPFLAGS)
 	@grep -v '^netsnmp:' agent/LAYERS | tac >$(BUILD)/LAYERS.upside-down
 	@grep '^netsnmp:' agent/LAYERS >>$(BUILD)/LAYERS.upside-down
 	@if tests/tools/check-layers --layers $(BUILD)/LAYERS.upside-down $(BUILD)/obj -- \
