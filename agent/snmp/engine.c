@@ -28,6 +28,7 @@
 #include "agentx_guard.h"
 
 #include "log.h"
+#include "mib.h"
 #include "loop.h"
 #include "vm_mib_oids.h"
 #include "vmib_oids.h"

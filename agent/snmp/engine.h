@@ -5,7 +5,7 @@
 #define VMIB_ENGINE_H
 
 #include "config.h"
-#include "mib_tables.h"
+#include "agent_ctx.h"
 
 /* Initialise the subagent, register every MIB module of ctx, connect to
  * the master (or keep retrying every ping interval), and hook Net-SNMP

@@ -7,6 +7,7 @@
  */
 #include <stdbool.h>
 
+#include "mib.h"
 #include "mib_tables.h"
 
 static struct mibtab mib_tables[MIB_HOST_N + 3 + RFC7666_N_TABLES + 1 + MIB_ISOL_N];

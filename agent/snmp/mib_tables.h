@@ -4,8 +4,9 @@
  * Each module (mib_host.c, mib_image.c, mib_vm.c, mib_vif.c, rfc7666.c)
  * fills struct mibtab descriptions from the struct agent_ctx (agent_ctx.h)
  * and reads only through it: the tracker's cache and host state, the image
- * list and the configuration.  *_setup() only describes (the unit tests use it without
- * snmpd); mib_register_all() registers everything with Net-SNMP.
+ * list and the configuration.  *_setup() only describes (the unit tests
+ * use it without snmpd); mib_register_all() (mib.h) registers everything
+ * with Net-SNMP.
  */
 #ifndef VMIB_MIB_TABLES_H
 #define VMIB_MIB_TABLES_H
@@ -84,8 +85,5 @@ int rfc7666_storage_media_type(const struct vm_disk *d);
 /* vmStorageSizeUnit: the smallest power of 1024 bytes in which both sizes
  * fit an Integer32 */
 long rfc7666_storage_size_unit(const struct vm_disk *d);
-
-int mib_register_all(struct agent_ctx *ctx);
-void mib_unregister_all(void);
 
 #endif
