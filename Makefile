@@ -15,8 +15,9 @@
 #   make clean      remove build/
 #
 # Sources are picked up by directory: common/*.c -> libvmibcommon.a,
-# agent/*.c (but main.c) -> libvmibagent.a, manager/*.c and manager/*/*.c
-# (but main.c) -> libvmibctl.a, tests/unit/*.c -> the CUnit runner.  Adding a file needs no
+# agent/*.c and agent/LAYER/*.c (but main.c) -> libvmibagent.a, manager/*.c and
+# manager/STAGE/*.c (but main.c) -> libvmibctl.a, tests/unit/*.c -> the CUnit runner.
+# Adding a file needs no
 # change here.  Every object is built twice: plain (build/obj) for the
 # programs, and with AddressSanitizer + UBSan (build/obj-san) for the tests.
 
@@ -44,7 +45,9 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 # CFLAGS, CPPFLAGS and LDFLAGS are the user's (`make CFLAGS=-O0`, a package
 # build's hardening flags); what the project needs is in VMIB_* and always used.
 CFLAGS  ?= -O2 -g
-VMIB_CPPFLAGS  = -D_GNU_SOURCE -Icommon -Iagent -Imanager -I$(BUILD)/gen $(PKG_CFLAGS) \
+# agent/'s layer folders (doc/hacking.md): every one is on the include path
+AGENT_DIRS := agent $(patsubst %/,%,$(sort $(dir $(wildcard agent/*/*.[ch]))))
+VMIB_CPPFLAGS  = -D_GNU_SOURCE -Icommon $(addprefix -I,$(AGENT_DIRS)) -Imanager -I$(BUILD)/gen $(PKG_CFLAGS) \
                  -DVMIB_SCHEMA_DEFAULT='"$(vmibdatadir)/schemas"'
 # manager/ is one folder per stage (doc/hacking.md); each is on the include path
 VMIB_CPPFLAGS += $(patsubst %/,-I%,$(sort $(dir $(wildcard manager/*/*.h))))
@@ -81,7 +84,7 @@ $(CONFIG_MK): mk/gen-config mk/debian-packages.txt mk/nms-packages.txt
 FORCE:
 
 COMMON_SRC  := $(wildcard common/*.c)
-AGENT_SRC   := $(filter-out agent/main.c,$(wildcard agent/*.c))
+AGENT_SRC   := $(filter-out agent/main.c,$(wildcard $(addsuffix /*.c,$(AGENT_DIRS))))
 MANAGER_SRC := $(filter-out manager/main.c,$(wildcard manager/*.c manager/*/*.c))
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 
@@ -100,7 +103,7 @@ IMAGE    := $(BUILD)/images/vmib-test/image.xml
 
 PROGRAMS := $(BUILD)/bin/vmibd $(BUILD)/bin/vmibctl $(BUILD)/bin/unit-tests
 
-.PHONY: all deps mibs check check-mib check-unit check-integration check-fuzz fuzz image demo \
+.PHONY: all deps mibs check check-layers check-mib check-unit check-integration check-fuzz fuzz image demo \
         bench clean testbed-down install uninstall check-fresh check-install \
         check-packages packages experiments FORCE
 all: $(PROGRAMS)
@@ -270,6 +273,20 @@ check-mib: $(GEN_OIDS) $(GEN_VM_OIDS)
 	SMIPATH=$(VM_SMIPATH) tests/mib/check-lint-tc.sh mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt mib/imports/*.txt
 	tests/mib/check-doc-oids.sh
 	tests/nms/check-generated.sh
+
+# no include or call in agent/ runs up a layer (agent/LAYERS); reads the
+# objects' symbols for the calls, and none of them may be one of the
+# linked libraries' (it would replace the library's).  Then the same check with the order
+# upside down must fail, or the check could not fail at all.
+# LAYERS_ARGS=--report prints the graph's figures.
+check-layers: $(call obj,$(AGENT_SRC) agent/main.c)
+	tests/tools/check-layers $(LAYERS_ARGS) --libs "$(LIBS)" $(BUILD)/obj -- $(VMIB_CPPFLAGS)
+	@grep -v '^netsnmp:' agent/LAYERS | tac >$(BUILD)/LAYERS.upside-down
+	@grep '^netsnmp:' agent/LAYERS >>$(BUILD)/LAYERS.upside-down
+	@if tests/tools/check-layers --layers $(BUILD)/LAYERS.upside-down $(BUILD)/obj -- \
+	    $(VMIB_CPPFLAGS) >/dev/null 2>&1; then \
+		echo "check-layers: passes with agent/LAYERS upside down: it checks nothing"; exit 1; \
+	else echo "check-layers: fails with agent/LAYERS upside down, as it must"; fi
 
 check-unit: $(BUILD)/bin/unit-tests
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/bin/unit-tests

@@ -35,12 +35,12 @@
 #include <libxml/parser.h>
 
 #include "caps.h"
-#include "ctl.h"
+#include "control_thread.h"
 #include "daemon.h"
 #include "isolate.h"
 #include "log.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "migrate.h"
 #include "notify.h"
 #include "shapestore.h"
@@ -48,9 +48,9 @@
 #include "tracker.h"
 #include "virt.h"
 #include "vmset.h"
-#include "vmstop.h"
-#include "vsnmp.h"
-#include "worker.h"
+#include "stop_deadline.h"
+#include "engine.h"
+#include "read_thread.h"
 
 #define DAEMON_SYNC_WAIT_MS 10000
 #define DAEMON_IMAGE_RESCAN_MS 30000
@@ -214,7 +214,7 @@ static void daemon_vm_moment(void *opaque, const struct vm *vm, enum tracker_mom
 }
 
 /* shaping and isolation; a host that cannot do them still serves the rest */
-static void daemon_shaping(struct mib_ctx *ctx, struct tracker *t)
+static void daemon_shaping(struct agent_ctx *ctx, struct tracker *t)
 {
 	struct shapestore_ops ops;
 	struct tc_error err;
@@ -285,7 +285,7 @@ static void daemon_teardown(struct tracker *t, bool snmp_up)
 	mib_shape_notify_enable(false);
 	mib_isol_notify_enable(false);
 	if (snmp_up)
-		vsnmp_shutdown();
+		engine_shutdown();
 	/* the SET side: queued libvirt jobs and running migrations end first
 	 * (their results go to the tracker's cache) */
 	ctl_stop();
@@ -324,7 +324,7 @@ static void daemon_malloc_setup(void)
 int daemon_run(struct vmibd_config *cfg, const char *config_path)
 {
 	struct tracker *t = NULL;
-	struct mib_ctx ctx;
+	struct agent_ctx ctx;
 	bool snmp_up = false;
 	int rc = 1;
 
@@ -365,7 +365,7 @@ int daemon_run(struct vmibd_config *cfg, const char *config_path)
 	tracker_start(t);
 	daemon_wait_sync(t);
 	daemon_wait_shapes();
-	if (vsnmp_init(cfg, &ctx) < 0)
+	if (engine_init(cfg, &ctx) < 0)
 		goto out;
 	snmp_up = true;
 	/* the first load parsed every domain's XML: give the pages the

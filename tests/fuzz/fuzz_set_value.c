@@ -22,7 +22,7 @@
 
 #include "mibset.h"
 #include "name.h"
-#include "vmcheck.h"
+#include "vmset_syntax.h"
 #include "vmib_oids.h"
 #include "vmset_int.h"
 

@@ -67,15 +67,14 @@ if [ ! -x "$T_BUILD/bin/vmibd" ] || [ ! -r "$HDR" ]; then
 fi
 
 # --- the guest image with the shaping code --------------------------------------------------
-srcs=("$T_TOP/tests/bench/shape-tool.c" "$T_TOP"/agent/tc.c "$T_TOP"/agent/tc_*.c
-      "$T_TOP/agent/caps.c" "$T_TOP/agent/isolate.c" "$T_TOP/common/log.c"
+srcs=("$T_TOP/tests/bench/shape-tool.c" "$T_TOP"/agent/net/*.c "$T_TOP/common/log.c"
       "$T_TOP/common/kvline.c")
-newest=$(ls -t "${srcs[@]}" "$T_TOP"/agent/{tc,tc_int,caps,isolate}.h "$T_TOP"/common/log.h \
+newest=$(ls -t "${srcs[@]}" "$T_TOP"/agent/net/*.h "$T_TOP"/common/log.h \
 	"$T_TOP"/tests/image/* "$HDR" | head -n 1)
 if [ ! -r "$IMG/initrd.img" ] || [ "$newest" -nt "$IMG/initrd.img" ]; then
 	mkdir -p "$work/extra/usr/bin"
 	# static: the image carries no libnl
-	if ! gcc -std=gnu11 -O2 -D_GNU_SOURCE -I"$T_TOP/agent" -I"$T_TOP/common" -I"$T_BUILD/gen" \
+	if ! gcc -std=gnu11 -O2 -D_GNU_SOURCE -I"$T_TOP/agent/net" -I"$T_TOP/common" -I"$T_BUILD/gen" \
 		$(pkg-config --cflags libnl-route-3.0) -static -o "$work/extra/usr/bin/shape-tool" \
 		"${srcs[@]}" -lnl-route-3 -lnl-3 -lpthread -lm >"$work/cc.log" 2>&1; then
 		t_fail "static shape-tool for the guest"; tail -n 5 "$work/cc.log" | sed 's/^/        /'

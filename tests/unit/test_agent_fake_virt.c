@@ -13,8 +13,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "domgen.h"
-#include "domxml.h"
+#include "dom_build.h"
+#include "dom_parse.h"
 #include "test_agent_fake_virt.h"
 
 struct fake_virt fake_virt;

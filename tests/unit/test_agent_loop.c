@@ -9,7 +9,7 @@
 
 #include "loop.h"
 #include "unit.h"
-#include "worker.h"
+#include "read_thread.h"
 
 static int fired, freed, readable;
 static int timer_id;

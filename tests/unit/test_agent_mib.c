@@ -10,16 +10,17 @@
 #include <libvirt/libvirt.h>
 
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
+#include "mib_time.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
 #include "vm_oids.h"
 #include "vmib_oids.h"
-#include "worker.h"
+#include "read_thread.h"
 
 static struct vmibd_config cfg;
 static struct images images;
-static struct mib_ctx ctx;
+static struct agent_ctx ctx;
 static struct mibtab tab[4 + RFC7666_N_TABLES];
 
 enum { T_HOST, T_IMAGE, T_VM, T_VIF };

@@ -12,13 +12,13 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "notify.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
 #include "vm_oids.h"
 #include "vmib_oids.h"
-#include "worker.h"
+#include "read_thread.h"
 
 #define MAX_TRAPS 16
 static struct {
@@ -61,7 +61,7 @@ static int catch_trap(int major, int minor, void *serverarg, void *clientarg)
 }
 
 static struct vmibd_config cfg;
-static struct mib_ctx ctx;
+static struct agent_ctx ctx;
 
 static int setup(void)
 {
@@ -142,6 +142,47 @@ static void notify_same_oper_state_sends_nothing(void)
 	CU_ASSERT_EQUAL(n_traps, 0);
 }
 
+/* the migrations announce through the tracker (they sit below the
+ * notifications and do not call them) */
+static void notify_migrating_announced_sends_vmib_only(void)
+{
+	static const oid state_change[] = {VMIB_OID_vmibVmStateChange};
+	const struct vm *vm = vmcache_by_uuid(tracker_cache(ctx.tracker),
+					      fake_virt_find("one")->tmpl.uuid);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(vm);
+	n_traps = 0;
+	tracker_announce(ctx.tracker, vm, TRACKER_VM_MIGRATING);
+	CU_ASSERT_EQUAL_FATAL(n_traps, 1);
+	CU_ASSERT_EQUAL(snmp_oid_compare(traps[0].trap, traps[0].trap_len, state_change,
+					 OID_LENGTH(state_change)), 0);
+}
+
+static void notify_migrated_announced_sends_migration_done(void)
+{
+	static const oid done[] = {VMIB_OID_vmibMigrationDone};
+	static const oid name_col[] = {VMIB_OID_vmibVmName};
+	oid want[MAX_OID_LEN];
+	struct vm gone;
+
+	/* a row already gone: the values the migration remembers */
+	memset(&gone, 0, sizeof(gone));
+	gone.index = 7;
+	gone.name = "away";
+	gone.migrate_status = VMIB_ENUM_vmibVmMigrateStatus_succeeded;
+	n_traps = 0;
+	tracker_announce(ctx.tracker, &gone, TRACKER_VM_MIGRATED);
+	CU_ASSERT_EQUAL_FATAL(n_traps, 1);
+	CU_ASSERT_EQUAL(snmp_oid_compare(traps[0].trap, traps[0].trap_len, done,
+					 OID_LENGTH(done)), 0);
+	memcpy(want, name_col, sizeof(name_col));
+	want[OID_LENGTH(name_col)] = 7;
+	CU_ASSERT_EQUAL(snmp_oid_compare(traps[0].third, traps[0].third_len, want,
+					 OID_LENGTH(name_col) + 1), 0);
+	CU_ASSERT_EQUAL(traps[0].oper, VMIB_ENUM_vmibVmMigrateStatus_succeeded);
+	CU_ASSERT_EQUAL(traps[0].nvars, 7);
+}
+
 static void notify_undefine_sends_deleted(void)
 {
 	static const oid vm_deleted[] = {VM_OID_vmNotifications, VM_SUB_vmDeleted};
@@ -160,6 +201,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(notify_initial_load_sends_nothing),
 	UNIT_TEST(notify_start_sends_vmib_and_rfc7666),
 	UNIT_TEST(notify_same_oper_state_sends_nothing),
+	UNIT_TEST(notify_migrating_announced_sends_vmib_only),
+	UNIT_TEST(notify_migrated_announced_sends_migration_done),
 	UNIT_TEST(notify_undefine_sends_deleted),
 	{NULL, NULL},
 };

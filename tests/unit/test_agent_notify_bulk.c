@@ -14,12 +14,12 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "notify.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
+#include "read_thread.h"
 #include "vm_oids.h"
-#include "worker.h"
 
 #define MAX_TRAPS 16
 static struct {
@@ -62,7 +62,7 @@ static int catch_trap(int major, int minor, void *serverarg, void *clientarg)
 }
 
 static struct vmibd_config cfg;
-static struct mib_ctx ctx;
+static struct agent_ctx ctx;
 
 /* shut off VMs with vmIndex 4, 9, 12 and 70000; per-VM RFC 7666
  * notifications off, bulk ones as asked */

@@ -12,17 +12,17 @@
 
 #include <libvirt/libvirt.h>
 
-#include "domxml.h"
+#include "dom_parse.h"
 #include "loop.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "test_agent_fake_virt.h"
 #include "unit.h"
+#include "read_thread.h"
 #include "vm_oids.h"
-#include "worker.h"
 
 static struct vmibd_config cfg;
 static struct images images;
-static struct mib_ctx ctx;
+static struct agent_ctx ctx;
 static struct mibtab tab[RFC7666_N_TABLES];
 
 static const oid aff_entry[] = {VM_OID_vmCpuAffinityEntry};

@@ -10,10 +10,10 @@
 
 #include <libvirt/libvirt.h>
 
-#include "domgen.h"
-#include "domxml.h"
+#include "dom_build.h"
+#include "dom_parse.h"
 #include "unit.h"
-#include "vmcheck.h"
+#include "vmset_syntax.h"
 #include "vmsched.h"
 
 #define U(s) ((const unsigned char *)(s)), strlen(s)

@@ -13,7 +13,7 @@
 #include "test_agent_fake_virt.h"
 #include "tracker.h"
 #include "unit.h"
-#include "worker.h"
+#include "read_thread.h"
 
 static struct vmibd_config cfg;
 static struct tracker *t;

@@ -19,7 +19,7 @@
 #include "isolstore.h"
 #include "keymap.h"
 #include "load.h"
-#include "mib.h"
+#include "mib_tables.h"
 #include "out.h"
 #include "pdu.h"
 #include "place.h"

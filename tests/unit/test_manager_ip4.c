@@ -10,7 +10,7 @@
 #include "ip4.h"
 #include "tc.h"
 #include "unit.h"
-#include "vmcheck.h"
+#include "vmset_syntax.h"
 
 static void ip4_parse_addr_accepts_dotted_quads(void)
 {
