@@ -33,7 +33,6 @@
 #include "vmset_int.h"
 #include "stop_deadline.h"
 
-
 static bool vs_bridge_sysfs(const char *name)
 {
 	char path[64];

@@ -26,6 +26,8 @@
 
 #include "mib.h"
 
+/* start and stop with no SET PDU open (the coordinator's, mibset_reset);
+ * the PDU's context comes from its tables (mibtab ctx) */
 void vmset_init(struct mib_ctx *ctx);
 void vmset_fini(void);
 
