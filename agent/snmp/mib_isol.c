@@ -6,18 +6,18 @@
  *
  * The configuration is one struct isol_config (isolstore.h), installed
  * as one iptables chain by isolate.h and kept in the state directory.
- * Every SET PDU that touches any of the three writable objects is one
- * transaction over all of them (mibset.h): RESERVE1 collects the
- * varbinds (syntax only); the first RESERVE2 call builds the whole new
- * configuration and checks it (RowStatus transitions, required columns,
- * host bits, overlapping subnets, whether this host can filter bridged
- * traffic); the first ACTION call writes the state file's temporary
- * copy and installs the new chain with one iptables-restore --noflush
- * (isolate_apply), so a PDU with rules, subnets and the default changes
- * the chain once; UNDO re-installs the previous chain; COMMIT renames
- * the state file into place.  An error found in the first call of a
- * mode is attached, in whichever handler call holds it, to the varbind
- * of the row at fault.
+ * The three writable objects are one participant of the SET coordinator
+ * (mibset.h), the last in its order; its state for one PDU is a struct
+ * isol_txn.  RESERVE1 collects the varbinds (syntax only); RESERVE2
+ * builds the whole new configuration and checks it (RowStatus
+ * transitions, required columns, host bits, overlapping subnets, whether
+ * this host can filter bridged traffic); ACTION writes the state file's
+ * temporary copy and installs the new chain with one iptables-restore
+ * --noflush (isolate_apply), so a PDU with rules, subnets and the default
+ * changes the chain once; UNDO re-installs the previous chain; COMMIT
+ * renames the state file into place.  An error found in a phase is
+ * attached, in whichever handler call holds it, to the varbind of the
+ * row at fault.
  *
  * At start-up (mib_isol_start) the state file is read and the chain
  * installed again (the same chain and one hook, whatever was there), so
@@ -77,10 +77,9 @@ struct isol_set_row {
 	struct isol_subnet subnet; /* IK_SUBNET values */
 };
 
-static struct {
+/* one SET PDU's transaction: the coordinator's state of this participant */
+struct isol_txn {
 	struct agent_ctx *ctx;
-	struct mibtab *tabs;                /* the MIB_ISOL_N tables */
-	struct mibset_txn phase;
 	struct isol_set_row *rows;
 	size_t n_rows, cap_rows;
 	bool set_default;
@@ -88,11 +87,16 @@ static struct {
 	struct isol_config next, prev;      /* RESERVE2 builds next; ACTION keeps prev */
 	bool built, prepared, applied, failed;
 	bool changed;                       /* the PDU changes the configuration */
-	/* an error found in a first call, for the handler call holding its varbind */
+	/* an error found in a phase, for the handler call holding its varbind */
 	int err;
 	enum isol_kind err_kind;
 	uint32_t err_index;
 	bool err_set;
+};
+
+static struct {
+	struct agent_ctx *ctx;
+	struct mibtab *tabs;                /* the MIB_ISOL_N tables */
 	/* notifications */
 	bool notify_on;
 	uint32_t queue[ISOL_NOTIFY_QUEUE];
@@ -218,39 +222,47 @@ int mib_isol_oper(const struct isolation *is)
 
 /* --- one SET PDU --------------------------------------------------------------------- */
 
-static void isol_txn_clear(void)
+static void *isol_begin(void *ctx)
 {
-	I.n_rows = 0;
-	I.set_default = false;
-	if (I.built)
-		isolstore_free(&I.next);
-	if (I.applied)
-		isolstore_free(&I.prev);
-	I.built = I.prepared = I.applied = I.failed = I.changed = false;
-	I.err = SNMP_ERR_NOERROR;
-	I.err_kind = IK_NONE;
-	I.err_index = 0;
-	I.err_set = false;
+	struct isol_txn *x = calloc(1, sizeof(*x));
+
+	if (x)
+		x->ctx = ctx;
+	return x;
 }
 
-static struct isol_set_row *isol_set_row(enum isol_kind kind, uint32_t index)
+static void isol_end(void *st)
+{
+	struct isol_txn *x = st;
+
+	if (!x)
+		return;
+	if (x->built)
+		isolstore_free(&x->next);
+	if (x->applied)
+		isolstore_free(&x->prev);
+	free(x->rows);
+	free(x);
+}
+
+static struct isol_set_row *isol_set_row(struct isol_txn *x, enum isol_kind kind, uint32_t index)
 {
 	struct isol_set_row *p;
 	size_t i;
 
-	for (i = I.n_rows; i-- > 0;)
-		if (I.rows[i].kind == kind && I.rows[i].index == index)
-			return &I.rows[i];
-	if (I.n_rows == I.cap_rows) {
-		size_t cap = I.cap_rows ? 2 * I.cap_rows : 32;
+	for (i = x->n_rows; i-- > 0;)
+		if (x->rows[i].kind == kind && x->rows[i].index == index)
+			return &x->rows[i];
+	if (x->n_rows == x->cap_rows) {
+		size_t cap = x->cap_rows ? 2 * x->cap_rows : 32;
 
-		p = realloc(I.rows, cap * sizeof(*p));
+		p = realloc(x->rows, cap * sizeof(*p));
 		if (!p)
 			return NULL;
-		I.rows = p;
-		I.cap_rows = cap;
+		x->rows = p;
+		x->cap_rows = cap;
 	}
-	p = &I.rows[I.n_rows++];
+	p = &x->rows[x->n_rows++];
 	memset(p, 0, sizeof(*p));
 	p->kind = kind;
 	p->index = index;
@@ -269,40 +281,41 @@ static enum isol_kind isol_kind_of(const struct mibtab *t)
 }
 
 /* remember an error of the PDU for the varbind of (kind, index) */
-static void isol_error(int err, enum isol_kind kind, uint32_t index, const char *text)
+static void isol_error(struct isol_txn *x, int err, enum isol_kind kind, uint32_t index, const char *text)
 {
-	struct isolation *is = I.ctx->isol;
+	struct isolation *is = x->ctx->isol;
 	struct isol_rule *r = kind == IK_RULE ? isolstore_rule(&is->cur, index) : NULL;
 
 	if (r)
 		snprintf(r->last_error, sizeof(r->last_error), "%.255s", text);
 	isol_host_error(is, text);
-	if (I.err == SNMP_ERR_NOERROR) {
-		I.err = err;
-		I.err_kind = kind;
-		I.err_index = index;
+	if (x->err == SNMP_ERR_NOERROR) {
+		x->err = err;
+		x->err_kind = kind;
+		x->err_index = index;
 	}
-	I.failed = true;
+	x->failed = true;
 }
 
 /* attach the PDU's error to one of this call's varbinds, if it holds it */
-static void isol_attach(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-			netsnmp_request_info *requests)
+static void isol_attach(void *st, const struct mibset_call *c)
 {
+	struct isol_txn *x = st;
+	const struct mibtab *t = c->t;
 	enum isol_kind kind = isol_kind_of(t);
 	netsnmp_request_info *r;
 	unsigned int col;
 	const oid *idx;
 
-	if (I.err == SNMP_ERR_NOERROR || I.err_set)
+	if (x->err == SNMP_ERR_NOERROR || x->err_set)
 		return;
-	for (r = requests; r; r = r->next) {
-		if (I.err_kind != IK_NONE &&
-		    (kind != I.err_kind || mibset_instance(t, r->requestvb, &col, &idx) != 0 ||
-		     (kind != IK_DEFAULT && idx[0] != I.err_index)))
+	for (r = c->requests; r; r = r->next) {
+		if (x->err_kind != IK_NONE &&
+		    (kind != x->err_kind || mibset_instance(t, r->requestvb, &col, &idx) != 0 ||
+		     (kind != IK_DEFAULT && idx[0] != x->err_index)))
 			continue;
-		netsnmp_set_request_error(reqinfo, r, I.err);
-		I.err_set = true;
+		netsnmp_set_request_error(c->reqinfo, r, x->err);
+		x->err_set = true;
 		return;
 	}
 }
@@ -366,9 +379,10 @@ static int isol_subnet_value(unsigned int col, const netsnmp_variable_list *vb,
 
 /* a value refused in RESERVE1 (wrongType, wrongLength, wrongValue): in
  * the log, vmibHostLastError and the rule's LastError, like every refusal */
-static void isol_reserve1_tell(const struct mibtab *t, const netsnmp_request_info *r, int rc)
+static void isol_reserve1_tell(const struct isol_txn *x, const struct mibtab *t,
+			       const netsnmp_request_info *r, int rc)
 {
-	struct isolation *is = I.ctx->isol;
+	struct isolation *is = x->ctx->isol;
 	const char *what = rc == SNMP_ERR_WRONGTYPE ? "wrongType: not the column's SYNTAX" :
 			   rc == SNMP_ERR_WRONGLENGTH ? "wrongLength: longer than the column's SIZE" :
 			   "wrongValue: out of the column's range";
@@ -390,7 +404,7 @@ static void isol_reserve1_tell(const struct mibtab *t, const netsnmp_request_inf
 	isol_host_error(is, why);
 }
 
-static int isol_reserve1(const struct mibtab *t, netsnmp_request_info *r)
+static int isol_reserve1(struct isol_txn *x, const struct mibtab *t, netsnmp_request_info *r)
 {
 	enum isol_kind kind = isol_kind_of(t);
 	struct isol_set_row *row;
@@ -404,15 +418,15 @@ static int isol_reserve1(const struct mibtab *t, netsnmp_request_info *r)
 			return SNMP_ERR_NOCREATION;
 		rc = mibset_enum(r->requestvb, VMIB_ENUM_vmibIsolationDefault_accept,
 				 VMIB_ENUM_vmibIsolationDefault_drop, &v);
-		I.set_default = rc == SNMP_ERR_NOERROR;
-		I.new_default = (enum isolate_action)v;
+		x->set_default = rc == SNMP_ERR_NOERROR;
+		x->new_default = (enum isolate_action)v;
 		return rc;
 	}
 	if (kind == IK_NONE || at < 0 || col == 1)
 		return at < 0 || col != 1 ? SNMP_ERR_NOTWRITABLE : SNMP_ERR_NOACCESS;
 	if (at > 0 || idx[0] < 1 || idx[0] > ISOLATE_INDEX_MAX)
 		return SNMP_ERR_NOCREATION;
-	row = isol_set_row(kind, (uint32_t)idx[0]);
+	row = isol_set_row(x, kind, (uint32_t)idx[0]);
 	if (!row)
 		return SNMP_ERR_RESOURCEUNAVAILABLE;
 	rc = kind == IK_RULE ? isol_rule_value(col, r->requestvb, row)
@@ -457,12 +471,12 @@ static void isol_assign_subnet(struct isol_subnet *dst, const struct isol_set_ro
 }
 
 /* RFC 2579 transitions and VMIB-MIB's required columns for one row */
-static int isol_row_change(const struct isol_set_row *row, char *why, size_t len)
+static int isol_row_change(struct isol_txn *x, const struct isol_set_row *row, char *why, size_t len)
 {
 	bool rule = row->kind == IK_RULE;
 	unsigned int rs_col = rule ? VMIB_COL_vmibIsolRowStatus : VMIB_COL_vmibSubnetRowStatus;
-	bool exists = rule ? isolstore_rule(&I.next, row->index) != NULL
-			   : isolstore_subnet(&I.next, row->index) != NULL;
+	bool exists = rule ? isolstore_rule(&x->next, row->index) != NULL
+			   : isolstore_subnet(&x->next, row->index) != NULL;
 	const char *what = rule ? "isolation rule" : "subnet";
 
 	if (row->status == MIBSET_RS_DESTROY) {
@@ -471,10 +485,10 @@ static int isol_row_change(const struct isol_set_row *row, char *why, size_t len
 			return SNMP_ERR_INCONSISTENTVALUE;
 		}
 		if (rule)
-			isolstore_rule_drop(&I.next, row->index);
+			isolstore_rule_drop(&x->next, row->index);
 		else
-			isolstore_subnet_drop(&I.next, row->index);
-		I.changed |= exists; /* destroy of a missing row: noError, no change */
+			isolstore_subnet_drop(&x->next, row->index);
+		x->changed |= exists; /* destroy of a missing row: noError, no change */
 		return SNMP_ERR_NOERROR;
 	}
 	if (row->status == MIBSET_RS_CREATE_AND_GO && exists) {
@@ -494,15 +508,15 @@ static int isol_row_change(const struct isol_set_row *row, char *why, size_t len
 			 rule ? "vmibIsolAction" : "vmibSubnetAddr and vmibSubnetPrefixLen");
 		return SNMP_ERR_INCONSISTENTVALUE;
 	}
-	I.changed = true;
+	x->changed = true;
 	if (rule) {
-		struct isol_rule *r = isolstore_rule_add(&I.next, row->index);
+		struct isol_rule *r = isolstore_rule_add(&x->next, row->index);
 
 		if (!r)
 			goto oom;
 		isol_assign_rule(r, row);
 	} else {
-		struct isol_subnet *s = isolstore_subnet_add(&I.next, row->index);
+		struct isol_subnet *s = isolstore_subnet_add(&x->next, row->index);
 
 		if (!s)
 			goto oom;
@@ -516,26 +530,26 @@ oom:
 
 /* a touched subnet against the others (isolate_check says the same with
  * no index; this names the row at fault) */
-static int isol_check_subnets(char *why, size_t len, uint32_t *index)
+static int isol_check_subnets(const struct isol_txn *x, char *why, size_t len, uint32_t *index)
 {
 	struct isolate_policy p = {NULL, 0, NULL, 0, ISOLATE_ACCEPT};
 	struct isolate_prefix pair[2];
 	struct isolate_error err;
 	size_t i, j;
 
-	for (i = 0; i < I.next.n_subnets; i++) {
-		if (!I.next.subnets[i].touched)
+	for (i = 0; i < x->next.n_subnets; i++) {
+		if (!x->next.subnets[i].touched)
 			continue;
-		*index = I.next.subnets[i].index;
-		pair[0] = I.next.subnets[i].p;
+		*index = x->next.subnets[i].index;
+		pair[0] = x->next.subnets[i].p;
 		p.subnets = pair;
 		p.n_subnets = 1;
 		if (isolate_check(&p, &err) < 0)
 			goto bad;
-		for (j = 0; j < I.next.n_subnets; j++) {
+		for (j = 0; j < x->next.n_subnets; j++) {
 			if (j == i)
 				continue;
-			pair[1] = I.next.subnets[j].p;
+			pair[1] = x->next.subnets[j].p;
 			p.n_subnets = 2;
 			if (isolate_check(&p, &err) < 0)
 				goto bad;
@@ -547,9 +561,9 @@ bad:
 	return -1;
 }
 
-static void isol_reserve2(void)
+static void isol_build(struct isol_txn *x)
 {
-	struct isolation *is = I.ctx->isol;
+	struct isolation *is = x->ctx->isol;
 	struct isolate_policy p;
 	struct isolate_rule *rules;
 	struct isolate_prefix *subnets;
@@ -563,174 +577,198 @@ static void isol_reserve2(void)
 		snprintf(why, sizeof(why), "this host cannot filter bridged traffic (capability %s clear)",
 			 CAPS_HAS(is->caps, CAPS_IPTABLES) ? "brNetfilter" : "iptables");
 		log_msg(LOG_NOTICE, "ipt", "SET refused: %s", why);
-		isol_error(SNMP_ERR_INCONSISTENTVALUE, IK_NONE, 0, why);
+		isol_error(x, SNMP_ERR_INCONSISTENTVALUE, IK_NONE, 0, why);
 		return;
 	}
-	if (isolstore_copy(&I.next, &is->cur) < 0) {
-		isol_error(SNMP_ERR_RESOURCEUNAVAILABLE, IK_NONE, 0, "out of memory");
+	if (isolstore_copy(&x->next, &is->cur) < 0) {
+		isol_error(x, SNMP_ERR_RESOURCEUNAVAILABLE, IK_NONE, 0, "out of memory");
 		return;
 	}
-	I.built = true;
-	for (i = 0; i < I.next.n_rules; i++)
-		I.next.rules[i].touched = false;
-	for (i = 0; i < I.next.n_subnets; i++)
-		I.next.subnets[i].touched = false;
-	if (I.set_default) {
-		I.next.default_action = I.new_default;
-		I.changed = true;
+	x->built = true;
+	for (i = 0; i < x->next.n_rules; i++)
+		x->next.rules[i].touched = false;
+	for (i = 0; i < x->next.n_subnets; i++)
+		x->next.subnets[i].touched = false;
+	if (x->set_default) {
+		x->next.default_action = x->new_default;
+		x->changed = true;
 	}
-	for (i = 0; i < I.n_rows; i++) {
-		rc = isol_row_change(&I.rows[i], why, sizeof(why));
+	for (i = 0; i < x->n_rows; i++) {
+		rc = isol_row_change(x, &x->rows[i], why, sizeof(why));
 		if (rc != SNMP_ERR_NOERROR) {
 			log_msg(LOG_NOTICE, "ipt", "SET refused: %s", why);
-			isol_error(rc, I.rows[i].kind, I.rows[i].index, why);
+			isol_error(x, rc, x->rows[i].kind, x->rows[i].index, why);
 			return;
 		}
 	}
-	if (isol_check_subnets(why, sizeof(why), &index) < 0) {
-		isol_error(SNMP_ERR_INCONSISTENTVALUE, IK_SUBNET, index, why);
+	if (isol_check_subnets(x, why, sizeof(why), &index) < 0) {
+		isol_error(x, SNMP_ERR_INCONSISTENTVALUE, IK_SUBNET, index, why);
 		return;
 	}
-	if (isolstore_policy(&I.next, &p, &rules, &subnets) < 0) {
-		isol_error(SNMP_ERR_RESOURCEUNAVAILABLE, IK_NONE, 0, "out of memory");
+	if (isolstore_policy(&x->next, &p, &rules, &subnets) < 0) {
+		isol_error(x, SNMP_ERR_RESOURCEUNAVAILABLE, IK_NONE, 0, "out of memory");
 		return;
 	}
 	rc = isolate_check(&p, &err);
 	free(rules);
 	free(subnets);
 	if (rc < 0)
-		isol_error(SNMP_ERR_INCONSISTENTVALUE, err.index ? IK_RULE : IK_NONE, err.index,
+		isol_error(x, SNMP_ERR_INCONSISTENTVALUE, err.index ? IK_RULE : IK_NONE, err.index,
 			   err.text);
+}
+
+/* RESERVE2: the whole new configuration, and its checks */
+static int isol_reserve2(void *st, const struct mibset_pdu *pdu)
+{
+	struct isol_txn *x = st;
+
+	(void)pdu;
+	if (!x->failed)
+		isol_build(x);
+	return x->failed ? -1 : 0;
 }
 
 /* --- ACTION, UNDO, COMMIT ------------------------------------------------------------------- */
 
-static void isol_action(void)
+static void isol_put(struct isol_txn *x)
 {
-	struct isolation *is = I.ctx->isol;
+	struct isolation *is = x->ctx->isol;
 	struct isolate_error err;
 	char why[300];
 	size_t i;
 
-	if (!I.changed)
+	if (!x->changed)
 		return; /* nothing to install or write */
-	if (is->dir[0] && isolstore_prepare(is->dir, &I.next, why, sizeof(why)) < 0) {
+	if (is->dir[0] && isolstore_prepare(is->dir, &x->next, why, sizeof(why)) < 0) {
 		log_msg(LOG_ERR, "ipt", "isolation state not written: %s", why);
-		isol_error(SNMP_ERR_COMMITFAILED, IK_NONE, 0, why);
+		isol_error(x, SNMP_ERR_COMMITFAILED, IK_NONE, 0, why);
 		return;
 	}
-	I.prepared = is->dir[0] != '\0';
-	if (isol_install(is, &I.next, &err) < 0) {
+	x->prepared = is->dir[0] != '\0';
+	if (isol_install(is, &x->next, &err) < 0) {
 		/* the previous chain stays in force */
 		is->oper = ISOL_FAILED;
-		isol_error(SNMP_ERR_COMMITFAILED, err.index ? IK_RULE : IK_NONE, err.index, err.text);
+		isol_error(x, SNMP_ERR_COMMITFAILED, err.index ? IK_RULE : IK_NONE, err.index, err.text);
 		return;
 	}
-	for (i = 0; i < I.next.n_rules; i++) {
-		I.next.rules[i].oper = ISOL_APPLIED;
-		if (I.next.rules[i].touched)
-			I.next.rules[i].last_error[0] = '\0';
-		I.next.rules[i].matched_pkts = 0; /* a new chain counts from zero */
+	for (i = 0; i < x->next.n_rules; i++) {
+		x->next.rules[i].oper = ISOL_APPLIED;
+		if (x->next.rules[i].touched)
+			x->next.rules[i].last_error[0] = '\0';
+		x->next.rules[i].matched_pkts = 0; /* a new chain counts from zero */
 	}
-	I.prev = is->cur;
-	is->cur = I.next;
-	I.built = false;
-	I.applied = true;
+	x->prev = is->cur;
+	is->cur = x->next;
+	x->built = false;
+	x->applied = true;
 	is->oper = ISOL_APPLIED;
 	is->counters_ms = 0;
 }
 
-static void isol_undo(void)
+/* ACTION: the state file's temporary copy, and the new chain */
+static int isol_action(void *st, const struct mibset_pdu *pdu)
 {
-	struct isolation *is = I.ctx->isol;
+	struct isol_txn *x = st;
+
+	(void)pdu;
+	if (!x->failed)
+		isol_put(x);
+	return x->failed ? -1 : 0;
+}
+
+static void isol_undo(void *st)
+{
+	struct isol_txn *x = st;
+	struct isolation *is = x->ctx->isol;
 	struct isolate_error err;
 
-	if (I.applied) {
-		I.next = is->cur;
-		is->cur = I.prev;
-		I.applied = false;
-		I.built = true;
+	if (x->applied) {
+		x->next = is->cur;
+		is->cur = x->prev;
+		x->applied = false;
+		x->built = true;
 		if (isol_install(is, &is->cur, &err) < 0) {
 			log_msg(LOG_ERR, "ipt", "re-installing the previous isolation chain failed");
 			isol_host_error(is, err.text);
 			is->oper = ISOL_FAILED;
 		}
 	}
-	if (I.prepared)
+	if (x->prepared)
 		isolstore_discard(is->dir);
-	isol_txn_clear();
+	x->prepared = false;
 }
 
-static void isol_commit(void)
+static void isol_commit(void *st)
 {
-	struct isolation *is = I.ctx->isol;
+	struct isol_txn *x = st;
+	struct isolation *is = x->ctx->isol;
 	char why[300];
 
-	if (I.applied && I.prepared && isolstore_commit(is->dir, why, sizeof(why)) < 0) {
+	if (x->applied && x->prepared && isolstore_commit(is->dir, why, sizeof(why)) < 0) {
 		/* COMMIT cannot fail: the chain is in force, the file is old */
 		log_msg(LOG_ERR, "ipt", "isolation state not saved: %s", why);
 		isol_host_error(is, why);
 	}
-	isol_txn_clear();
+	x->prepared = false;
 }
+
+/* RESERVE1, one handler call: each varbind's syntax */
+static void isol_collect(void *st, const struct mibset_call *c)
+{
+	struct isol_txn *x = st;
+	netsnmp_request_info *r;
+	int rc;
+
+	for (r = c->requests; r; r = r->next) {
+		rc = isol_reserve1(x, c->t, r);
+		if (rc != SNMP_ERR_NOERROR) {
+			isol_reserve1_tell(x, c->t, r, rc);
+			netsnmp_set_request_error(c->reqinfo, r, rc);
+			x->failed = true;
+		}
+	}
+}
+
+static void isol_free(void *st)
+{
+	struct isol_txn *x = st;
+
+	if (x->prepared)
+		isolstore_discard(x->ctx->isol->dir);
+	x->prepared = false;
+}
+
+/* a PDU the master never closed: the chain it installed stays, and so
+ * does its state file */
+static void isol_abandon(void *st)
+{
+	struct isol_txn *x = st;
+
+	if (x->applied)
+		isol_commit(x);
+}
+
+static const struct mibset_participant isol_participant = {
+	.name = "isolation",
+	.slot = MIBSET_SLOT_ISOL,
+	.begin = isol_begin,
+	.reserve1 = isol_collect,
+	.reserve2 = isol_reserve2,
+	.action = isol_action,
+	.report = isol_attach,
+	.undo = isol_undo,
+	.commit = isol_commit,
+	.free = isol_free,
+	.abandon = isol_abandon,
+	.end = isol_end,
+};
 
 static int isol_set(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
 		    netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
-	const struct mibtab *t = handler->myvoid;
-	netsnmp_request_info *r;
-	bool first;
-	int rc;
-
 	(void)reginfo;
-	if (mibset_copy(&I.phase, reqinfo, t)) {
-		log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy is ignored");
-		return SNMP_ERR_NOERROR;
-	}
-	first = mibset_first(&I.phase, reqinfo);
-	switch (reqinfo->mode) {
-	case MODE_SET_RESERVE1:
-		if (first) {
-			if (I.applied)
-				isol_commit(); /* a transaction the master never closed */
-			isol_txn_clear();
-		}
-		for (r = requests; r; r = r->next) {
-			rc = isol_reserve1(t, r);
-			if (rc != SNMP_ERR_NOERROR) {
-				isol_reserve1_tell(t, r, rc);
-				netsnmp_set_request_error(reqinfo, r, rc);
-				I.failed = true;
-			}
-		}
-		break;
-	case MODE_SET_RESERVE2:
-		if (first && !I.failed)
-			isol_reserve2();
-		isol_attach(t, reqinfo, requests);
-		break;
-	case MODE_SET_ACTION:
-		if (first && !I.failed)
-			isol_action();
-		isol_attach(t, reqinfo, requests);
-		break;
-	case MODE_SET_UNDO:
-		if (first)
-			isol_undo();
-		break;
-	case MODE_SET_COMMIT:
-		if (first)
-			isol_commit();
-		break;
-	case MODE_SET_FREE:
-		if (first) {
-			if (I.prepared)
-				isolstore_discard(I.ctx->isol->dir);
-			isol_txn_clear();
-		}
-		break;
-	}
-	return SNMP_ERR_NOERROR;
+	return mibset_handle(&isol_participant, isol_kind_of(handler->myvoid), handler, reqinfo,
+			     requests);
 }
 
 /* --- reads -------------------------------------------------------------------------------- */
@@ -971,8 +1009,6 @@ static void isol_scalar(struct mibtab *t, struct agent_ctx *ctx, const char *nam
 
 void mib_isol_setup(struct mibtab t[MIB_ISOL_N], struct agent_ctx *ctx)
 {
-	isol_txn_clear();
-	memset(&I.phase, 0, sizeof(I.phase));
 	I.ctx = ctx;
 	I.tabs = t;
 	t[MIB_ISOL_RULES] = (struct mibtab){

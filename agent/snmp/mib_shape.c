@@ -3,18 +3,22 @@
  * vmibShapeFailure notification.
  *
  * The rows live in the shape store (shapestore.h); this file only
- * translates.  A SET PDU is one transaction (mibset.h): RESERVE1 checks
- * each varbind's syntax and collects the rows it touches; RESERVE2 turns
- * them into one change per vif (shapestore_change_*) and runs every
- * check (the VM and vif exist, libvirt is reachable so the change can be
- * stored, RowStatus transitions, tc_rows_check with this kernel's
- * capabilities); ACTION applies the changes one vif after the other (the
- * tc requests, then the rows into the table); UNDO reverses the applied
- * ones; COMMIT lets the store write the rows to the domains' metadata.
+ * translates.  The table is a participant of the SET coordinator
+ * (mibset.h), after the VM and vif tables; its state for one PDU is a
+ * struct shape_txn.  RESERVE1 checks each varbind's syntax and collects
+ * the rows it touches; RESERVE2 turns them into one change per vif
+ * (shapestore_change_*) and runs every check (the VM and vif exist,
+ * libvirt is reachable so the change can be stored, RowStatus
+ * transitions, tc_rows_check with this kernel's capabilities); ACTION
+ * applies the changes one vif after the other (the tc requests, then the
+ * rows into the table); UNDO reverses the applied ones; the end of the
+ * PDU lets the store write the rows to the domains' metadata.
  * Rows of a VM or vif that the same PDU creates (VMIB-MIB
- * vmibShapeRowStatus) are checked in RESERVE2 on their own (every check
- * that does not need the device), and applied in ACTION once the VM table
- * has created the VM (vmset_action_now, vmset.h).
+ * vmibShapeRowStatus; mibset_creates) are checked in RESERVE2 on their
+ * own (every check that does not need the device), and applied in
+ * ACTION, which the coordinator runs after the VM participant's has
+ * created the VM.  A failure found in a phase is set on its varbind in
+ * this table's handler call of that mode (shape_fault).
  * Error mapping (VMIB-MIB): a malformed value wrongType / wrongLength /
  * wrongValue, a bad index noCreation, a read-only column notWritable, a
  * VM or vif that does not exist inconsistentName (but a bare destroy of
@@ -38,7 +42,6 @@
 #include "mibset.h"
 #include "shapestore.h"
 #include "vmib_oids.h"
-#include "vmset.h"
 
 static const oid shape_table_oid[] = {VMIB_OID_vmibShapeTable};
 static const oid shape_entry_oid[] = {VMIB_OID_vmibShapeEntry};
@@ -102,26 +105,33 @@ struct shape_set_row {
 	struct shape_entry val;  /* the values given */
 };
 
-static struct {
+/* one SET PDU's transaction: the coordinator's state of this participant */
+struct shape_txn {
 	struct agent_ctx *ctx;
-	struct mibset_txn phase;
 	struct shape_set_row *rows;       /* sorted by (vm, vif, index) */
 	size_t n_rows, cap_rows;
 	struct shape_change *changes;     /* one per vif */
-	struct shape_group {              /* its rows in S.rows */
+	struct shape_group {              /* its rows in rows */
 		size_t lo, hi;
 		bool deferred;            /* the PDU creates the VM or vif */
 		bool nothing;             /* destroys of rows that cannot exist */
 	} *groups;
 	size_t n_changes, n_applied;
 	bool failed;                      /* an earlier mode of this PDU failed */
+	/* the error of the phase run, for the handler call (shape_request_of) */
+	struct { int err; int32_t vm; uint32_t vif, index; } fault;
+};
+
+static const struct mibset_participant shape_participant;
+
+static struct {
+	struct agent_ctx *ctx;
 	/* notifications */
 	bool notify_on;
 	struct { int32_t vm; uint32_t vif, index; } queue[SHAPE_NOTIFY_QUEUE];
 	size_t n_queue;
 	unsigned long sent;
 } S;
-
 static int shape_key_cmp(const struct shape_set_row *r, int32_t vm, uint32_t vif, uint32_t index)
 {
 	if (r->vm != vm)
@@ -131,62 +141,68 @@ static int shape_key_cmp(const struct shape_set_row *r, int32_t vm, uint32_t vif
 	return r->index == index ? 0 : r->index < index ? -1 : 1;
 }
 
-static struct shape_set_row *shape_set_row(int32_t vm, uint32_t vif, uint32_t index)
+static struct shape_set_row *shape_set_row(struct shape_txn *x, int32_t vm, uint32_t vif, uint32_t index)
 {
-	size_t lo = 0, hi = S.n_rows, mid;
+	size_t lo = 0, hi = x->n_rows, mid;
 	struct shape_set_row *p;
 	int c;
 
 	/* varbinds of one row usually come together: try the last first */
-	if (S.n_rows && shape_key_cmp(&S.rows[S.n_rows - 1], vm, vif, index) == 0)
-		return &S.rows[S.n_rows - 1];
+	if (x->n_rows && shape_key_cmp(&x->rows[x->n_rows - 1], vm, vif, index) == 0)
+		return &x->rows[x->n_rows - 1];
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
-		c = shape_key_cmp(&S.rows[mid], vm, vif, index);
+		c = shape_key_cmp(&x->rows[mid], vm, vif, index);
 		if (c == 0)
-			return &S.rows[mid];
+			return &x->rows[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (S.n_rows == S.cap_rows) {
-		size_t cap = S.cap_rows ? 2 * S.cap_rows : 64;
+	if (x->n_rows == x->cap_rows) {
+		size_t cap = x->cap_rows ? 2 * x->cap_rows : 64;
 
-		p = realloc(S.rows, cap * sizeof(*p));
+		p = realloc(x->rows, cap * sizeof(*p));
 		if (!p)
 			return NULL;
-		S.rows = p;
-		S.cap_rows = cap;
+		x->rows = p;
+		x->cap_rows = cap;
 	}
-	memmove(&S.rows[lo + 1], &S.rows[lo], (S.n_rows - lo) * sizeof(*S.rows));
-	p = &S.rows[lo];
+	memmove(&x->rows[lo + 1], &x->rows[lo], (x->n_rows - lo) * sizeof(*x->rows));
+	p = &x->rows[lo];
 	memset(p, 0, sizeof(*p));
 	p->vm = vm;
 	p->vif = vif;
 	p->index = index;
-	S.n_rows++;
+	x->n_rows++;
 	return p;
 }
 
-static void shape_txn_clear(void)
+static void *shape_begin(void *ctx)
 {
-	S.n_rows = 0;
-	free(S.changes);
-	free(S.groups);
-	S.changes = NULL;
-	S.groups = NULL;
-	S.n_changes = S.n_applied = 0;
-	S.failed = false;
+	struct shape_txn *x = calloc(1, sizeof(*x));
+
+	if (x)
+		x->ctx = ctx;
+	return x;
 }
 
-static void shape_end_all(void)
+/* the end of the PDU, whichever (COMMIT, FREE, after UNDO, abandoned):
+ * the store lets go of the changes (what was applied stays) */
+static void shape_end(void *st)
 {
+	struct shape_txn *x = st;
 	size_t i;
 
-	for (i = 0; i < S.n_changes; i++)
-		shapestore_change_end(S.ctx->shapes, &S.changes[i]);
-	shape_txn_clear();
+	if (!x)
+		return;
+	for (i = 0; i < x->n_changes; i++)
+		shapestore_change_end(x->ctx->shapes, &x->changes[i]);
+	free(x->rows);
+	free(x->changes);
+	free(x->groups);
+	free(x);
 }
 
 /* --- errors ----------------------------------------------------------------------------- */
@@ -200,16 +216,17 @@ static void shape_host_error(void *opaque, const char *text)
 
 /* The reason of a failed SET: the row's LastError if it exists, the
  * host's LastError always. */
-static void shape_report(int32_t vm, uint32_t vif, uint32_t index, const char *text)
+static void shape_report(const struct shape_txn *x, int32_t vm, uint32_t vif, uint32_t index,
+			 const char *text)
 {
-	const struct shape_entry *e = index ? shapestore_get(S.ctx->shapes, vm, vif, index) : NULL;
+	const struct shape_entry *e = index ? shapestore_get(x->ctx->shapes, vm, vif, index) : NULL;
 
 	if (e)
 		snprintf(((struct shape_entry *)e)->last_error, sizeof(e->last_error), "%s", text);
 	if (index)
-		tracker_host_error(S.ctx->tracker, "shape %d.%u.%u: %s", (int)vm, vif, index, text);
+		tracker_host_error(x->ctx->tracker, "shape %d.%u.%u: %s", (int)vm, vif, index, text);
 	else
-		tracker_host_error(S.ctx->tracker, "shape %d.%u: %s", (int)vm, vif, text);
+		tracker_host_error(x->ctx->tracker, "shape %d.%u: %s", (int)vm, vif, text);
 }
 
 /* the first request of (vm, vif, index), or of (vm, vif) with index 0,
@@ -229,14 +246,34 @@ static netsnmp_request_info *shape_request_of(const struct mibtab *t,
 	return requests;
 }
 
-static void shape_fail(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-		       netsnmp_request_info *requests, int32_t vm, uint32_t vif,
-		       uint32_t index, int snmp_err, const char *text)
+/* a failure found in a phase: reported now, and set on its varbind when
+ * the shape table's handler call of this mode comes (shape_fault);
+ * vm 0: on the first varbind.  One per phase: each stops at its first. */
+static void shape_fail(struct shape_txn *x, int32_t vm, uint32_t vif, uint32_t index,
+		       int snmp_err, const char *text)
 {
-	shape_report(vm, vif, index, text);
-	netsnmp_set_request_error(reqinfo, shape_request_of(t, requests, vm, vif, index),
-				  snmp_err);
-	S.failed = true;
+	if (vm)
+		shape_report(x, vm, vif, index, text);
+	if (!x->fault.err) {
+		x->fault.err = snmp_err;
+		x->fault.vm = vm;
+		x->fault.vif = vif;
+		x->fault.index = index;
+	}
+	x->failed = true;
+}
+
+/* report: the phase's failure onto the varbind it concerns */
+static void shape_fault(void *st, const struct mibset_call *c)
+{
+	struct shape_txn *x = st;
+
+	if (!x->fault.err)
+		return;
+	netsnmp_set_request_error(c->reqinfo, shape_request_of(c->t, c->requests, x->fault.vm,
+							       x->fault.vif, x->fault.index),
+				  x->fault.err);
+	x->fault.err = 0;
 }
 
 /* --- RESERVE1: syntax, per varbind --------------------------------------------------------- */
@@ -273,7 +310,7 @@ static int shape_value(const struct shape_col *c, const netsnmp_variable_list *v
 	return rc;
 }
 
-static int shape_reserve1(const struct mibtab *t, netsnmp_request_info *r)
+static int shape_reserve1(struct shape_txn *x, const struct mibtab *t, netsnmp_request_info *r)
 {
 	const struct shape_col *c;
 	struct shape_set_row *row;
@@ -288,7 +325,7 @@ static int shape_reserve1(const struct mibtab *t, netsnmp_request_info *r)
 	if (at > 0 || idx[0] < 1 || idx[0] > INT32_MAX || idx[1] < 1 || idx[1] > UINT32_MAX ||
 	    idx[2] < VMIB_RANGE_vmibShapeIndex_MIN || idx[2] > VMIB_RANGE_vmibShapeIndex_MAX)
 		return SNMP_ERR_NOCREATION;
-	row = shape_set_row((int32_t)idx[0], (uint32_t)idx[1], (uint32_t)idx[2]);
+	row = shape_set_row(x, (int32_t)idx[0], (uint32_t)idx[1], (uint32_t)idx[2]);
 	if (!row)
 		return SNMP_ERR_RESOURCEUNAVAILABLE;
 	return shape_value(c, r->requestvb, row);
@@ -296,7 +333,8 @@ static int shape_reserve1(const struct mibtab *t, netsnmp_request_info *r)
 
 /* a value refused in RESERVE1 (wrongType, wrongLength, wrongValue): said
  * in the log and the LastError columns like every other refusal */
-static void shape_reserve1_tell(const struct mibtab *t, const netsnmp_request_info *r, int rc)
+static void shape_reserve1_tell(const struct shape_txn *x, const struct mibtab *t,
+				const netsnmp_request_info *r, int rc)
 {
 	const char *what = rc == SNMP_ERR_WRONGTYPE ? "wrongType: not the column's SYNTAX" :
 			   rc == SNMP_ERR_WRONGLENGTH ? "wrongLength: longer than the column's SIZE" :
@@ -312,7 +350,7 @@ static void shape_reserve1_tell(const struct mibtab *t, const netsnmp_request_in
 	snprintf(why, sizeof(why), "vmibShapeEntry column %u: %s", col, what);
 	log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u.%u: %s", (int)idx[0], (unsigned)idx[1],
 		(unsigned)idx[2], why);
-	shape_report((int32_t)idx[0], (uint32_t)idx[1], (uint32_t)idx[2], why);
+	shape_report(x, (int32_t)idx[0], (uint32_t)idx[1], (uint32_t)idx[2], why);
 }
 
 /* --- RESERVE2: the changes, and every check ------------------------------------------------ */
@@ -348,10 +386,10 @@ static void shape_assign(struct shape_entry *e, const struct shape_set_row *r)
 
 /* RFC 2579 transitions of one row: 0 and the entry to fill (NULL for a
  * destroy or a no-op), or an SNMP error with why */
-static int shape_transition(struct shape_change *c, const struct shape_set_row *r,
+static int shape_transition(const struct shape_txn *x, struct shape_change *c, const struct shape_set_row *r,
 			    struct shape_entry **e, char *why, size_t len)
 {
-	bool exists = shapestore_get(S.ctx->shapes, r->vm, r->vif, r->index) != NULL;
+	bool exists = shapestore_get(x->ctx->shapes, r->vm, r->vif, r->index) != NULL;
 	bool others = (r->cols & ~(1u << VMIB_COL_vmibShapeRowStatus)) != 0;
 
 	*e = NULL;
@@ -402,8 +440,7 @@ static int shape_verdict_err(enum shape_verdict v)
 }
 
 /* the PDU's rows [lo, hi) into change c, then its checks */
-static int shape_fill(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-		      netsnmp_request_info *requests, struct shape_change *c, size_t lo,
+static int shape_fill(struct shape_txn *x, struct shape_change *c, size_t lo,
 		      size_t hi)
 {
 	const struct shape_set_row *r;
@@ -415,21 +452,21 @@ static int shape_fill(const struct mibtab *t, netsnmp_agent_request_info *reqinf
 	int rc;
 
 	for (i = lo; i < hi; i++) {
-		r = &S.rows[i];
-		rc = shape_transition(c, r, &e, why, sizeof(why));
+		r = &x->rows[i];
+		rc = shape_transition(x, c, r, &e, why, sizeof(why));
 		if (rc != SNMP_ERR_NOERROR) {
 			log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u.%u: %s", (int)r->vm, r->vif,
 				r->index, why);
-			shape_fail(t, reqinfo, requests, r->vm, r->vif, r->index, rc, why);
+			shape_fail(x, r->vm, r->vif, r->index, rc, why);
 			return -1;
 		}
 		if (e)
 			shape_assign(e, r);
 	}
-	v = shapestore_change_check(S.ctx->shapes, c, &err);
+	v = shapestore_change_check(x->ctx->shapes, c, &err);
 	if (v != SHAPE_OK) {
 		/* tc.c logged the refusal */
-		shape_fail(t, reqinfo, requests, c->vm, c->vif, err.index, shape_verdict_err(v),
+		shape_fail(x, c->vm, c->vif, err.index, shape_verdict_err(v),
 			   err.text);
 		return -1;
 	}
@@ -438,8 +475,7 @@ static int shape_fill(const struct mibtab *t, netsnmp_agent_request_info *reqinf
 
 /* Rows of a VM or vif the PDU creates: only createAndGo (and destroy,
  * a no-op) can name them; the rows are checked alone, with no device. */
-static int shape_check_new(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-			   netsnmp_request_info *requests, size_t lo, size_t hi)
+static int shape_check_new(struct shape_txn *x, size_t lo, size_t hi)
 {
 	struct shape_row rows[64], *all = hi - lo <= 64 ? rows : malloc((hi - lo) * sizeof(*all));
 	const struct tc_vif vif = {"(a vif this SET creates)", 0, 0};
@@ -449,12 +485,12 @@ static int shape_check_new(const struct mibtab *t, netsnmp_agent_request_info *r
 	int rc = 0;
 
 	for (i = lo; all && rc == 0 && i < hi; i++) {
-		const struct shape_set_row *r = &S.rows[i];
+		const struct shape_set_row *r = &x->rows[i];
 
 		if (r->status == MIBSET_RS_DESTROY)
 			continue;
 		if (r->status != MIBSET_RS_CREATE_AND_GO) {
-			shape_fail(t, reqinfo, requests, r->vm, r->vif, r->index,
+			shape_fail(x, r->vm, r->vif, r->index,
 				   SNMP_ERR_INCONSISTENTNAME,
 				   "no such row (the VM is created by this SET: createAndGo)");
 			rc = -1;
@@ -467,17 +503,17 @@ static int shape_check_new(const struct mibtab *t, netsnmp_agent_request_info *r
 			e.row.src.s_addr = 0;
 		all[n++] = e.row;
 		/* without sch_netem the rest of the row is put in force */
-		tc_row_kernel_part(&e.row, S.ctx->caps, &e.row);
-		if (tc_row_check(&e.row, &vif, S.ctx->caps, &err) < 0)
+		tc_row_kernel_part(&e.row, x->ctx->caps, &e.row);
+		if (tc_row_check(&e.row, &vif, x->ctx->caps, &err) < 0)
 			rc = -2;
 	}
 	if (rc == 0 && all && tc_rows_check(all, n, &vif, CAPS_ALL_KERNEL, &err) < 0)
 		rc = -2;
 	if (rc == -2)
-		shape_fail(t, reqinfo, requests, S.rows[lo].vm, S.rows[lo].vif, err.index,
+		shape_fail(x, x->rows[lo].vm, x->rows[lo].vif, err.index,
 			   SNMP_ERR_INCONSISTENTVALUE, err.text);
 	if (!all)
-		shape_fail(t, reqinfo, requests, S.rows[lo].vm, S.rows[lo].vif, 0,
+		shape_fail(x, x->rows[lo].vm, x->rows[lo].vif, 0,
 			   SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
 	if (all != rows)
 		free(all);
@@ -486,199 +522,190 @@ static int shape_check_new(const struct mibtab *t, netsnmp_agent_request_info *r
 
 /* every row of [lo, hi) is a bare destroy (MIB: destroy of a row that
  * does not exist is noError, the VM or vif missing included) */
-static bool shape_only_destroys(size_t lo, size_t hi)
+static bool shape_only_destroys(const struct shape_txn *x, size_t lo, size_t hi)
 {
 	size_t i;
 
 	for (i = lo; i < hi; i++)
-		if (S.rows[i].status != MIBSET_RS_DESTROY ||
-		    (S.rows[i].cols & ~(1u << VMIB_COL_vmibShapeRowStatus)) != 0)
+		if (x->rows[i].status != MIBSET_RS_DESTROY ||
+		    (x->rows[i].cols & ~(1u << VMIB_COL_vmibShapeRowStatus)) != 0)
 			return false;
 	return true;
 }
 
-/* rows [lo, hi) of S.rows are one vif's: make its change */
-static int shape_group(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-		       netsnmp_request_info *requests, size_t lo, size_t hi)
+/* rows [lo, hi) of x->rows are one vif's: make its change */
+static int shape_group(struct shape_txn *x, const struct mibset_pdu *pdu, size_t lo, size_t hi)
 {
-	struct shape_change *c = &S.changes[S.n_changes];
-	struct shape_group *g = &S.groups[S.n_changes];
-	const struct shape_set_row *r = &S.rows[lo];
+	struct shape_change *c = &x->changes[x->n_changes];
+	struct shape_group *g = &x->groups[x->n_changes];
+	const struct shape_set_row *r = &x->rows[lo];
 	struct tc_error err;
 	enum shape_verdict v;
 
 	g->lo = lo;
 	g->hi = hi;
-	v = shapestore_change_begin(S.ctx->shapes, r->vm, r->vif, c, &err);
-	S.n_changes++;
+	v = shapestore_change_begin(x->ctx->shapes, r->vm, r->vif, c, &err);
+	x->n_changes++;
 	if (v == SHAPE_NO_VIF &&
-	    (vmset_pdu_creates_vif(r->vm, r->vif) || vmset_pdu_creates_vm(r->vm))) {
+	    (mibset_creates(pdu, &shape_participant, r->vm, r->vif) ||
+	     mibset_creates(pdu, &shape_participant, r->vm, 0))) {
 		g->deferred = true;
-		return shape_check_new(t, reqinfo, requests, lo, hi);
+		return shape_check_new(x, lo, hi);
 	}
-	if (v == SHAPE_NO_VIF && shape_only_destroys(lo, hi)) {
+	if (v == SHAPE_NO_VIF && shape_only_destroys(x, lo, hi)) {
 		g->nothing = true;
 		return 0;
 	}
 	if (v != SHAPE_OK) {
 		log_msg(LOG_NOTICE, "snmp", "SET shape %d.%u: %s", (int)r->vm, r->vif, err.text);
-		shape_fail(t, reqinfo, requests, r->vm, r->vif, 0, shape_verdict_err(v), err.text);
+		shape_fail(x, r->vm, r->vif, 0, shape_verdict_err(v), err.text);
 		return -1;
 	}
-	return shape_fill(t, reqinfo, requests, c, lo, hi);
+	return shape_fill(x, c, lo, hi);
 }
 
-static void shape_reserve2(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-			   netsnmp_request_info *requests)
+static int shape_reserve2(void *st, const struct mibset_pdu *pdu)
 {
+	struct shape_txn *x = st;
 	size_t lo, hi, groups = 0, extra = 0;
 
-	if (!tracker_host(S.ctx->tracker)->connected) {
+	if (x->failed)
+		return -1;
+	if (!tracker_host(x->ctx->tracker)->connected) {
 		/* the rows are kept in libvirt: a change it cannot store is refused */
-		shape_fail(t, reqinfo, requests, S.rows[0].vm, S.rows[0].vif, 0,
+		shape_fail(x, x->rows[0].vm, x->rows[0].vif, 0,
 			   SNMP_ERR_RESOURCEUNAVAILABLE,
 			   "libvirt is not reachable (vmibHostLibvirtState stale): shape rows cannot be stored");
-		return;
+		return -1;
 	}
-	for (lo = 0; lo < S.n_rows; lo = hi) {
-		for (hi = lo + 1; hi < S.n_rows && S.rows[hi].vm == S.rows[lo].vm &&
-				  S.rows[hi].vif == S.rows[lo].vif; hi++)
+	for (lo = 0; lo < x->n_rows; lo = hi) {
+		for (hi = lo + 1; hi < x->n_rows && x->rows[hi].vm == x->rows[lo].vm &&
+				  x->rows[hi].vif == x->rows[lo].vif; hi++)
 			;
 		groups++;
 	}
-	S.changes = calloc(groups ? groups : 1, sizeof(*S.changes));
-	S.groups = calloc(groups ? groups : 1, sizeof(*S.groups));
-	if (!S.changes || !S.groups) {
-		netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE);
-		S.failed = true;
-		return;
+	x->changes = calloc(groups ? groups : 1, sizeof(*x->changes));
+	x->groups = calloc(groups ? groups : 1, sizeof(*x->groups));
+	if (!x->changes || !x->groups) {
+		shape_fail(x, 0, 0, 0, SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
+		return -1;
 	}
-	for (lo = 0; lo < S.n_rows; lo = hi) {
-		for (hi = lo + 1; hi < S.n_rows && S.rows[hi].vm == S.rows[lo].vm &&
-				  S.rows[hi].vif == S.rows[lo].vif; hi++)
+	for (lo = 0; lo < x->n_rows; lo = hi) {
+		for (hi = lo + 1; hi < x->n_rows && x->rows[hi].vm == x->rows[lo].vm &&
+				  x->rows[hi].vif == x->rows[lo].vif; hi++)
 			;
-		if (shape_group(t, reqinfo, requests, lo, hi) < 0)
-			return;
-		extra += S.changes[S.n_changes - 1].n + (hi - lo);
+		if (shape_group(x, pdu, lo, hi) < 0)
+			return -1;
+		extra += x->changes[x->n_changes - 1].n + (hi - lo);
 	}
-	if (shapestore_reserve(S.ctx->shapes, extra) < 0) {
-		netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE);
-		S.failed = true;
+	if (shapestore_reserve(x->ctx->shapes, extra) < 0) {
+		shape_fail(x, 0, 0, 0, SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
+		return -1;
 	}
+	return 0;
 }
 
 /* --- ACTION, UNDO ------------------------------------------------------------------------------ */
 
-/* a deferred change: the VM table's ACTION creates the VM first */
-static int shape_action_new(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-			    netsnmp_request_info *requests, size_t k)
+/* a deferred change: the VM participant's ACTION, which runs before this
+ * one's (mibset.h), has created the VM and its vifs */
+static int shape_action_new(struct shape_txn *x, size_t k)
 {
-	const struct shape_group *g = &S.groups[k];
-	const struct shape_set_row *r = &S.rows[g->lo];
+	const struct shape_group *g = &x->groups[k];
+	const struct shape_set_row *r = &x->rows[g->lo];
 	struct tc_error err;
 	enum shape_verdict v;
 
-	if (vmset_action_now(reqinfo) < 0) {
-		/* the VM table failed and reported it; this PDU is undone */
-		S.failed = true;
-		return -1;
-	}
-	shapestore_vm_created(S.ctx->shapes, r->vm);
-	v = shapestore_change_begin(S.ctx->shapes, r->vm, r->vif, &S.changes[k], &err);
+	shapestore_vm_created(x->ctx->shapes, r->vm);
+	v = shapestore_change_begin(x->ctx->shapes, r->vm, r->vif, &x->changes[k], &err);
 	if (v != SHAPE_OK) {
-		shape_fail(t, reqinfo, requests, r->vm, r->vif, 0, shape_verdict_err(v), err.text);
+		shape_fail(x, r->vm, r->vif, 0, shape_verdict_err(v), err.text);
 		return -1;
 	}
-	if (shape_fill(t, reqinfo, requests, &S.changes[k], g->lo, g->hi) < 0)
+	if (shape_fill(x, &x->changes[k], g->lo, g->hi) < 0)
 		return -1;
-	if (shapestore_reserve(S.ctx->shapes, S.changes[k].n) < 0) {
-		shape_fail(t, reqinfo, requests, r->vm, r->vif, 0, SNMP_ERR_RESOURCEUNAVAILABLE,
+	if (shapestore_reserve(x->ctx->shapes, x->changes[k].n) < 0) {
+		shape_fail(x, r->vm, r->vif, 0, SNMP_ERR_RESOURCEUNAVAILABLE,
 			   "out of memory");
 		return -1;
 	}
 	return 0;
 }
 
-static void shape_action(const struct mibtab *t, netsnmp_agent_request_info *reqinfo,
-			 netsnmp_request_info *requests)
+static int shape_action(void *st, const struct mibset_pdu *pdu)
 {
+	struct shape_txn *x = st;
 	struct tc_error err;
 	size_t i;
 
-	for (i = 0; i < S.n_changes; i++) {
-		struct shape_change *c = &S.changes[i];
+	(void)pdu;
+	if (x->failed)
+		return -1;
+	for (i = 0; i < x->n_changes; i++) {
+		struct shape_change *c = &x->changes[i];
 
-		if (S.groups[i].deferred && shape_action_new(t, reqinfo, requests, i) < 0)
-			return;
-		if (S.groups[i].nothing) {
-			S.n_applied = i + 1;
+		if (x->groups[i].deferred && shape_action_new(x, i) < 0)
+			return -1;
+		if (x->groups[i].nothing) {
+			x->n_applied = i + 1;
 			continue;
 		}
-		if (shapestore_change_apply(S.ctx->shapes, c, &err) < 0) {
+		if (shapestore_change_apply(x->ctx->shapes, c, &err) < 0) {
 			/* tc.c logged the kernel's refusal */
-			shape_fail(t, reqinfo, requests, c->vm, c->vif, err.index,
+			shape_fail(x, c->vm, c->vif, err.index,
 				   SNMP_ERR_COMMITFAILED, err.text);
-			return;
+			return -1;
 		}
-		S.n_applied = i + 1;
+		x->n_applied = i + 1;
+	}
+	return 0;
+}
+
+static void shape_undo(void *st)
+{
+	struct shape_txn *x = st;
+	size_t i;
+
+	for (i = x->n_applied; i-- > 0;)
+		if (!x->groups[i].nothing)
+			shapestore_change_undo(x->ctx->shapes, &x->changes[i]);
+	x->n_applied = 0;
+}
+
+/* RESERVE1, one handler call: each varbind's syntax */
+static void shape_collect(void *st, const struct mibset_call *c)
+{
+	struct shape_txn *x = st;
+	netsnmp_request_info *r;
+	int rc;
+
+	for (r = c->requests; r; r = r->next) {
+		rc = shape_reserve1(x, c->t, r);
+		if (rc != SNMP_ERR_NOERROR) {
+			shape_reserve1_tell(x, c->t, r, rc);
+			netsnmp_set_request_error(c->reqinfo, r, rc);
+			x->failed = true;
+		}
 	}
 }
 
-static void shape_undo(void)
-{
-	size_t i;
-
-	for (i = S.n_applied; i-- > 0;)
-		if (!S.groups[i].nothing)
-			shapestore_change_undo(S.ctx->shapes, &S.changes[i]);
-	S.n_applied = 0;
-	shape_end_all();
-}
+static const struct mibset_participant shape_participant = {
+	.name = "vmibShapeTable",
+	.slot = MIBSET_SLOT_SHAPE,
+	.begin = shape_begin,
+	.reserve1 = shape_collect,
+	.reserve2 = shape_reserve2,
+	.action = shape_action,
+	.report = shape_fault,
+	.undo = shape_undo,
+	.end = shape_end,
+};
 
 static int shape_set(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
 		     netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
-	const struct mibtab *t = handler->myvoid;
-	netsnmp_request_info *r;
-	int rc;
-
 	(void)reginfo;
-	if (mibset_copy(&S.phase, reqinfo, t)) {
-		log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy is ignored");
-		return SNMP_ERR_NOERROR;
-	}
-	if (!mibset_first(&S.phase, reqinfo))
-		return SNMP_ERR_NOERROR;
-	switch (reqinfo->mode) {
-	case MODE_SET_RESERVE1:
-		/* a transaction the master never closed: what it applied stays */
-		shape_end_all();
-		for (r = requests; r; r = r->next) {
-			rc = shape_reserve1(t, r);
-			if (rc != SNMP_ERR_NOERROR) {
-				shape_reserve1_tell(t, r, rc);
-				netsnmp_set_request_error(reqinfo, r, rc);
-				S.failed = true;
-			}
-		}
-		break;
-	case MODE_SET_RESERVE2:
-		if (!S.failed)
-			shape_reserve2(t, reqinfo, requests);
-		break;
-	case MODE_SET_ACTION:
-		if (!S.failed)
-			shape_action(t, reqinfo, requests);
-		break;
-	case MODE_SET_UNDO:
-		shape_undo();
-		break;
-	case MODE_SET_COMMIT:
-	case MODE_SET_FREE:
-		shape_end_all();
-		break;
-	}
-	return SNMP_ERR_NOERROR;
+	return mibset_handle(&shape_participant, 0, handler, reqinfo, requests);
 }
 
 /* --- reads ------------------------------------------------------------------------------------ */
@@ -846,8 +873,6 @@ void mib_shape_setup(struct mibtab *t, struct agent_ctx *ctx)
 {
 	struct shapestore_hooks hooks = {shape_failure, shape_host_error, ctx};
 
-	shape_txn_clear();
-	memset(&S.phase, 0, sizeof(S.phase));
 	S.ctx = ctx;
 	S.n_queue = 0;
 	if (ctx->shapes)

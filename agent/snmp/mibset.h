@@ -1,21 +1,10 @@
 /*
- * mibset.h - what vmibd's writable tables (mib_shape.c, mib_isol.c)
- * share for SET requests: value checks that answer with the SNMP error
- * each failure gets (RFC 3416 4.2.5), the RowStatus values vmibd accepts
- * (RFC 2579), the registration of a writable mibtab, and the phases of
- * one SET PDU across the handlers it reaches.
- *
- * Why phases need tracking.  Net-SNMP calls every handler a PDU reaches
- * once per mode (RESERVE1, RESERVE2, ACTION, then COMMIT, FREE or UNDO),
- * all handlers of one mode before the next mode.  In an AgentX subagent
- * each mode comes in a PDU of its own, with request structures built
- * afresh, so nothing can hang off a request from one mode to the next
- * (agentx/subagent.c).  A module therefore keeps its transaction itself:
- * it collects its varbinds in RESERVE1 (syntax only), and does the work
- * of the whole PDU once per mode, in the first handler call of that mode
- * (mibset_first): every check in RESERVE2, the change in ACTION, its
- * reversal in UNDO, the bookkeeping in COMMIT.  The master serialises
- * SETs, so one transaction at a time is enough.
+ * mibset.h - what vmibd's writable tables (mib_vm.c, mib_vif.c,
+ * mib_shape.c, mib_isol.c) share for SET requests: value checks that
+ * answer with the SNMP error each failure gets (RFC 3416 4.2.5), the
+ * RowStatus values vmibd accepts (RFC 2579), the registration of a
+ * writable mibtab, and the coordinator that runs the phases of one SET
+ * PDU across the modules it reaches (mibset.c explains how and why).
  */
 #ifndef VMIB_MIBSET_H
 #define VMIB_MIBSET_H
@@ -48,28 +37,87 @@ int mibset_string(const netsnmp_variable_list *vb, size_t max, char *out);
  * notReady give wrongValue (VMIB-MIB: rows are created in one PDU). */
 int mibset_rowstatus(const netsnmp_variable_list *vb, int *out);
 
-/* One SET PDU's progress through the modes. */
-struct mibset_txn {
-	long transid;
-	int mode;
-	bool open;
-	unsigned int done;       /* bit per mode begun in this PDU */
-	const void *seen[8];     /* RESERVE1: the handlers already called */
-	unsigned int n_seen;
-};
 /*
- * Is this call part of a copy of the PDU's TestSet?  The master sends a
- * TestSet again when the subagent has not answered it within
- * agentXTimeout, and the subagent then runs RESERVE1 (and RESERVE2) for
- * the same transaction again, before or after the first copy's RESERVE2,
- * possibly even after the master's CommitSet.  A copy must be ignored:
- * collected again, each varbind would be there twice, or the transaction
- * would be reset under an ACTION.  key: the handler (its table); call
- * before mibset_first, and ignore the call when this returns true.
+ * The SET coordinator.  A participant is the transaction of one module
+ * (the VM and vif tables, vmset.c; the shape table, mib_shape.c; the
+ * isolation objects, mib_isol.c).  Its state for one PDU is made by
+ * begin() when the PDU first reaches one of its tables, and lives in
+ * the coordinator's context of that PDU until end().  The slots fix the
+ * order in which the coordinator runs a phase across the participants
+ * of one PDU, whatever the order of the varbinds: a shape row may name
+ * a VM or vif the same PDU creates, so the VM participant's ACTION must
+ * have run before the shape participant's; isolation depends on
+ * neither.  The phases (mibset.c's file head has the rules):
+ *   reserve1   every handler call of RESERVE1, with its varbinds: syntax,
+ *              errors set on the varbinds at fault;
+ *   reserve2   once per PDU, in slot order, every participant;
+ *   action     once per PDU, in slot order, up to the first that fails
+ *              (-1); the ones after it do not run;
+ *   report     every handler call of RESERVE2 and ACTION, after the
+ *              phase ran: the participant's errors onto this call's
+ *              varbinds;
+ *   undo       in reverse slot order, the participants whose action ran;
+ *   commit     in slot order (never fails);
+ *   free       in reverse slot order, after a RESERVE error;
+ *   abandon    a PDU the master never closed (a new PDU began): what
+ *              was applied stays;
+ *   end        always last: releases the state.
+ * Every pointer but name, begin and end may be NULL.
  */
-bool mibset_copy(struct mibset_txn *t, netsnmp_agent_request_info *reqinfo, const void *key);
-/* Is this the first handler call of reqinfo's mode in this PDU? */
-bool mibset_first(struct mibset_txn *t, netsnmp_agent_request_info *reqinfo);
+enum mibset_slot { MIBSET_SLOT_VM, MIBSET_SLOT_SHAPE, MIBSET_SLOT_ISOL, MIBSET_N_SLOTS };
+
+struct mibset_pdu;        /* one SET PDU: the coordinator's context */
+
+/* one handler call: the registration's table (handler->myvoid), which
+ * of the participant's tables it is, and the call's requests */
+struct mibset_call {
+	const struct mibtab *t;
+	int table;
+	netsnmp_agent_request_info *reqinfo;
+	netsnmp_request_info *requests;
+};
+
+struct mibset_participant {
+	const char *name;
+	enum mibset_slot slot;
+	void *(*begin)(void *ctx);      /* ctx: the table's; NULL out of memory */
+	void (*reserve1)(void *st, const struct mibset_call *c);
+	int (*reserve2)(void *st, const struct mibset_pdu *pdu);
+	int (*action)(void *st, const struct mibset_pdu *pdu);
+	void (*report)(void *st, const struct mibset_call *c);
+	void (*undo)(void *st);
+	void (*commit)(void *st);
+	void (*free)(void *st);
+	void (*abandon)(void *st);
+	void (*end)(void *st);
+	/* does the PDU create VM vm (vif 0) or its vif vif? */
+	bool (*creates)(const void *st, int32_t vm, uint32_t vif);
+};
+
+/*
+ * What a participant's Net-SNMP handler calls in every SET mode (table:
+ * which of its tables the registration is).  Recognises a copy of the
+ * PDU's TestSet (the master sends it again when the subagent has not
+ * answered within agentXTimeout; the subagent then runs RESERVE1 and
+ * RESERVE2 for the same transaction again, possibly after the master's
+ * CommitSet) and ignores it, and ignores a later mode of a PDU whose
+ * RESERVE1 this vmibd never saw.  Returns SNMP_ERR_NOERROR: errors are
+ * set on the requests.
+ */
+int mibset_handle(const struct mibset_participant *p, int table, netsnmp_mib_handler *handler,
+		  netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests);
+/* Run the phase of reqinfo's mode (RESERVE2 or ACTION) of the open PDU
+ * now if it has not run: 0, or -1 if a participant failed in it (also
+ * when it had run already).  The first handler call of the mode does it. */
+int mibset_phase_now(netsnmp_agent_request_info *reqinfo);
+/* Does another participant of this PDU create VM vm (vif 0) or vif
+ * (vm, vif)?  For RESERVE2: a row of a VM the same PDU creates. */
+bool mibset_creates(const struct mibset_pdu *pdu, const struct mibset_participant *asker,
+		    int32_t vm, uint32_t vif);
+/* p's state in the open PDU, NULL if none (p has not joined it) */
+void *mibset_state(const struct mibset_participant *p);
+/* Drop the open PDU, if any, as a PDU the master never closed. */
+void mibset_reset(void);
 bool mibset_mode_is_set(int mode);
 
 /* Register t read-write: GET and GETNEXT go to mibtab_handler, the SET

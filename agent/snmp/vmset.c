@@ -3,11 +3,13 @@
  * Net-SNMP handlers, RESERVE1's syntax checks, the phases of one PDU, the
  * errors on the varbinds, and COMMIT's bookkeeping in the loop thread.
  *
- * The PDU's varbinds are kept as items (vmset_int.h) from RESERVE1 on,
- * because in an AgentX subagent every mode gets fresh request structures:
- * in later modes the k-th request of a table is the k-th item of that
- * table.  The work of a mode is done once, in the first handler call of
- * that mode (or in vmset_action_now), the other calls only report.
+ * The VM and vif tables are one participant of the SET coordinator
+ * (mibset.h), in its first slot: the shape rows of a VM or vif that the
+ * same PDU creates need the VM's ACTION to have run.  The PDU's state is
+ * a struct vs_txn (vmset_int.h) the coordinator keeps from RESERVE1 to
+ * the end; the varbinds are kept in it as items, because in an AgentX
+ * subagent every mode gets fresh request structures: in later modes the
+ * k-th request of a table is the k-th item of that table.
  *
  * Threads: loop thread only.  The libvirt calls are vmplan.c's, in the
  * control thread; this file waits for them (bounded) and then brings the
@@ -30,11 +32,6 @@
 #include "vmset.h"
 #include "vmset_int.h"
 #include "stop_deadline.h"
-
-static struct vs_txn S;
-static bool S_open, S_stray;
-/* the modes seen per PDU, only to recognise a TestSet sent again */
-static struct mibset_txn S_phase;
 
 static bool vs_bridge_sysfs(const char *name)
 {
@@ -86,7 +83,6 @@ int vmset_fail(struct vs_item *it, int err, const char *fmt, ...)
 
 	if (!it)
 		return -1;
-	S.failed = true;
 	if (it->err)
 		return -1; /* the first reason of a varbind stays */
 	it->err = err;
@@ -109,27 +105,37 @@ static void vs_item_name(const struct vs_item *it, char *out, size_t len)
 		snprintf(out, len, "%s.%d.%u", col, (int)it->vm, it->vif);
 }
 
-/* does the PDU try to create VM vm (refused or not)? */
-static bool vs_creating(int32_t vm)
+bool vmset_failed(const struct vs_txn *tx)
 {
 	size_t i;
 
-	for (i = 0; i < S.n_items; i++)
-		if (S.items[i].table == VS_VM && S.items[i].vm == vm &&
-		    S.items[i].col == VMIB_COL_vmibVmRowStatus &&
-		    S.items[i].num == VMIB_ENUM_vmibVmRowStatus_createAndGo)
+	for (i = 0; !tx->failed && i < tx->n_items; i++)
+		if (tx->items[i].err)
+			return true;
+	return tx->failed;
+}
+
+/* does the PDU try to create VM vm (refused or not)? */
+static bool vs_creating(const struct vs_txn *tx, int32_t vm)
+{
+	size_t i;
+
+	for (i = 0; i < tx->n_items; i++)
+		if (tx->items[i].table == VS_VM && tx->items[i].vm == vm &&
+		    tx->items[i].col == VMIB_COL_vmibVmRowStatus &&
+		    tx->items[i].num == VMIB_ENUM_vmibVmRowStatus_createAndGo)
 			return true;
 	return false;
 }
 
 /* the reason in the row's LastError, or the host's when the VM does not
  * exist (yet), and in the log */
-static void vs_tell(const struct vs_item *it, const char *phase)
+static void vs_tell(const struct vs_txn *tx, const struct vs_item *it, const char *phase)
 {
-	struct tracker *t = S.ctx->tracker;
+	struct tracker *t = tx->ctx->tracker;
 	const struct vm *cached = it->vm > 0 ? vmcache_get(tracker_cache(t), it->vm) : NULL;
 	/* a refused createAndGo is not the existing row's business */
-	struct vm *vm = cached && !vs_creating(it->vm) ? tracker_vm_edit(t, cached->uuid) : NULL;
+	struct vm *vm = cached && !vs_creating(tx, it->vm) ? tracker_vm_edit(t, cached->uuid) : NULL;
 	char name[96], msg[400];
 
 	vs_item_name(it, name, sizeof(name));
@@ -144,29 +150,31 @@ static void vs_tell(const struct vs_item *it, const char *phase)
 	}
 }
 
-static void vs_tell_all(const char *phase)
+static void vs_tell_all(const struct vs_txn *tx, const char *phase)
 {
 	size_t i;
 
-	for (i = 0; i < S.n_items; i++)
-		if (S.items[i].err)
-			vs_tell(&S.items[i], phase);
+	for (i = 0; i < tx->n_items; i++)
+		if (tx->items[i].err)
+			vs_tell(tx, &tx->items[i], phase);
 }
 
 /* --- RESERVE1: one varbind's syntax -------------------------------------------------- */
 
-static struct vs_item *vs_item_new(enum vs_table table)
+static struct vs_item *vs_item_new(struct vs_txn *tx, enum vs_table table)
 {
 	struct vs_item *ni;
 
-	if (S.n_items == S.cap_items) {
-		S.cap_items = S.cap_items ? S.cap_items * 2 : 16;
-		ni = realloc(S.items, S.cap_items * sizeof(*ni));
+	if (tx->n_items == tx->cap_items) {
+		size_t cap = tx->cap_items ? tx->cap_items * 2 : 16;
+
+		ni = realloc(tx->items, cap * sizeof(*ni));
 		if (!ni)
 			return NULL;
-		S.items = ni;
+		tx->items = ni;
+		tx->cap_items = cap;
 	}
-	ni = &S.items[S.n_items++];
+	ni = &tx->items[tx->n_items++];
 	memset(ni, 0, sizeof(*ni));
 	ni->table = table;
 	return ni;
@@ -364,78 +372,71 @@ static int vs_instance(const struct mibtab *t, enum vs_table table, struct vs_it
 	return 0;
 }
 
-static void vs_reserve1(const struct mibtab *t, enum vs_table table,
-			netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+static void vs_reserve1(void *st, const struct mibset_call *c)
 {
+	struct vs_txn *tx = st;
+	enum vs_table table = (enum vs_table)c->table;
 	netsnmp_request_info *r;
 	struct vs_item *it;
 	int rc;
 
-	for (r = requests; r; r = r->next) {
-		it = vs_item_new(table);
+	for (r = c->requests; r; r = r->next) {
+		it = vs_item_new(tx, table);
 		if (!it) {
-			netsnmp_set_request_error(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
-			S.failed = true;
+			netsnmp_set_request_error(c->reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
+			tx->failed = true;
 			continue;
 		}
-		rc = vs_instance(t, table, it, r->requestvb);
+		rc = vs_instance(c->t, table, it, r->requestvb);
 		if (rc == 0)
 			rc = table == VS_VM ? vs_parse_vm(it, r->requestvb)
 					    : vs_parse_vif(it, r->requestvb);
 		if (rc) {
-			netsnmp_set_request_error(reqinfo, r, rc);
-			vs_tell(it, "RESERVE1");
+			netsnmp_set_request_error(c->reqinfo, r, rc);
+			vs_tell(tx, it, "RESERVE1");
 		}
 	}
 }
 
 /* later modes: the errors of this table's items onto its requests */
-static void vs_report(enum vs_table table, netsnmp_agent_request_info *reqinfo,
-		      netsnmp_request_info *requests)
+static void vs_report(void *st, const struct mibset_call *c)
 {
-	netsnmp_request_info *r = requests;
+	const struct vs_txn *tx = st;
+	netsnmp_request_info *r = c->requests;
 	size_t i;
 
-	for (i = 0; i < S.n_items && r; i++) {
-		if (S.items[i].table != table)
+	for (i = 0; i < tx->n_items && r; i++) {
+		if (tx->items[i].table != (enum vs_table)c->table)
 			continue;
-		if (S.items[i].err)
-			netsnmp_set_request_error(reqinfo, r, S.items[i].err);
+		if (tx->items[i].err)
+			netsnmp_set_request_error(c->reqinfo, r, tx->items[i].err);
 		r = r->next;
 	}
 }
 
 /* --- the phases -------------------------------------------------------------------- */
 
-/* forget the PDU: everything from items on (vmset_int.h keeps ctx,
- * transid and done first, for this) */
-static void vs_reset(void)
+/* a PDU reaches the VM or vif table: its transaction */
+static void *vs_begin(void *ctx)
 {
-	vmplan_free(S.plan);
-	vmrows_clear(&S);
-	free(S.items);
-	memset(&S.items, 0, sizeof(S) - offsetof(struct vs_txn, items));
-	S.done = 0;
+	struct vs_txn *tx = calloc(1, sizeof(*tx));
+
+	if (tx)
+		tx->ctx = ctx;
+	return tx;
 }
 
-/* a call in a mode: which transaction, and is it the first of the mode? */
-static bool vs_begin(netsnmp_agent_request_info *reqinfo)
+/* the PDU has ended: forget it */
+static void vs_end(void *st)
 {
-	long id = reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0;
-	unsigned int bit = 1u << reqinfo->mode;
+	struct vs_txn *tx = st;
 
-	if (!S_open || S.transid != id ||
-	    (reqinfo->mode == MODE_SET_RESERVE1 && (S.done & ~bit))) {
-		vs_reset();
-		S_open = true;
-		S.transid = id;
-		/* a later mode of a PDU whose RESERVE1 this vmibd never saw */
-		S_stray = reqinfo->mode != MODE_SET_RESERVE1;
-	}
-	if (S.done & bit)
-		return false;
-	S.done |= bit;
-	return true;
+	if (!tx)
+		return;
+	vmplan_free(tx->plan);
+	vmrows_clear(tx);
+	free(tx->items);
+	free(tx);
 }
 
 /* did plan p define target i (and did that step run)? */
@@ -477,7 +478,8 @@ static void vs_commit_errors(struct tracker *t, const struct vmplan *p)
 
 static void vs_apply(void *opaque, struct vmplan *p)
 {
-	struct tracker *t = opaque;
+	struct agent_ctx *ctx = opaque;
+	struct tracker *t = ctx->tracker;
 	size_t i;
 
 	for (i = 0; i < p->n_targets; i++) {
@@ -490,8 +492,8 @@ static void vs_apply(void *opaque, struct vmplan *p)
 			 * metadata: they need not be read before a later PDU
 			 * may add some (else that PDU would get
 			 * resourceUnavailable while the read is under way) */
-			if (vs_defined(p, i) && S.ctx && S.ctx->shapes)
-				shapestore_vm_created(S.ctx->shapes, tg->index);
+			if (vs_defined(p, i) && ctx->shapes)
+				shapestore_vm_created(ctx->shapes, tg->index);
 		} else if (tg->lookup_rc == 1) {
 			tracker_vm_forget(t, tg->uuid);
 		}
@@ -499,182 +501,105 @@ static void vs_apply(void *opaque, struct vmplan *p)
 	vs_commit_errors(t, p);
 }
 
-static void vs_prepare(void)
+/* RESERVE2: every check, and the plan */
+static int vs_prepare(void *st, const struct mibset_pdu *pdu)
 {
+	struct vs_txn *tx = st;
 	size_t i;
 
-	if (S_stray || S.failed)
-		return;
-	S.plan = vmplan_new(vs_apply, S.ctx->tracker);
-	if (!S.plan) {
-		vmset_fail(&S.items[0], SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
+	(void)pdu;
+	if (vmset_failed(tx))
+		return -1;
+	tx->plan = vmplan_new(vs_apply, tx->ctx);
+	if (!tx->plan) {
+		vmset_fail(&tx->items[0], SNMP_ERR_RESOURCEUNAVAILABLE, "out of memory");
 	} else {
-		vmrows_prepare(&S);
-		for (i = 0; S.plan && i < S.plan->n_steps; i++)
+		vmrows_prepare(tx);
+		for (i = 0; tx->plan && i < tx->plan->n_steps; i++)
 			log_msg(LOG_DEBUG, "snmp", "SET plan: %s %s",
-				vmplan_kind_name(S.plan->steps[i].kind),
-				S.plan->targets[S.plan->steps[i].target].name);
+				vmplan_kind_name(tx->plan->steps[i].kind),
+				tx->plan->targets[tx->plan->steps[i].target].name);
 	}
-	vs_tell_all("RESERVE2");
+	vs_tell_all(tx, "RESERVE2");
+	return vmset_failed(tx) ? -1 : 0;
 }
 
-static int vs_action(void)
+static int vs_action(void *st, const struct mibset_pdu *pdu)
 {
-	int first = S.plan && S.plan->n_steps ? S.plan->steps[0].item : 0;
-	unsigned int timeout_ms = S.ctx->cfg->set_timeout_ms;
+	struct vs_txn *tx = st;
+	int first = tx->plan && tx->plan->n_steps ? tx->plan->steps[0].item : 0;
+	unsigned int timeout_ms = tx->ctx->cfg->set_timeout_ms;
 	struct vs_item *blame;
 
-	if (S_stray || S.failed || !S.plan)
-		return S.failed ? -1 : 0;
-	if (vmplan_action(&S.plan, timeout_ms) == 0)
+	(void)pdu;
+	if (vmset_failed(tx) || !tx->plan)
+		return vmset_failed(tx) ? -1 : 0;
+	if (vmplan_action(&tx->plan, timeout_ms) == 0)
 		return 0;
-	if (!S.plan) {
-		blame = &S.items[first];
+	if (!tx->plan) {
+		blame = &tx->items[first];
 		vmset_fail(blame, SNMP_ERR_COMMITFAILED, "libvirt did not answer within %u ms "
 			   "(set-timeout-ms); what it did late is undone", timeout_ms);
 	} else {
-		int idx = S.plan->failed < (int)S.plan->n_steps
-				  ? S.plan->steps[S.plan->failed].item : first;
+		int idx = tx->plan->failed < (int)tx->plan->n_steps
+				  ? tx->plan->steps[tx->plan->failed].item : first;
 
-		blame = &S.items[idx];
+		blame = &tx->items[idx];
 		vmset_fail(blame, SNMP_ERR_COMMITFAILED, "%s; the whole SET is undone",
-			   S.plan->err);
+			   tx->plan->err);
 	}
-	vs_tell(blame, "ACTION");
+	vs_tell(tx, blame, "ACTION");
 	return -1;
 }
 
-static void vs_undo(void)
+static void vs_undo(void *st)
 {
-	if (S_stray || !S.plan)
+	struct vs_txn *tx = st;
+
+	if (!tx->plan)
 		return;
-	vmplan_undo(&S.plan, S.ctx->cfg->set_timeout_ms);
+	vmplan_undo(&tx->plan, tx->ctx->cfg->set_timeout_ms);
 	log_msg(LOG_INFO, "snmp", "SET undone (another varbind of the PDU failed)");
 }
 
-/* COMMIT steps that failed: the VM's LastError */
-static void vs_commit_row(const struct vs_vm_row *r)
+/* COMMIT's bookkeeping of one VM row */
+static void vs_commit_row(const struct vs_txn *tx, const struct vs_vm_row *r)
 {
-	struct vm *vm = tracker_vm_edit(S.ctx->tracker, r->uuid);
+	struct vm *vm = tracker_vm_edit(tx->ctx->tracker, r->uuid);
 
 	if (r->set_live && vm)
 		vm->migrate_live = r->live;
 	if (r->stop_deadline)
 		vmstop_cancel(r->uuid);
 	if (r->shutdown)
-		vmstop_arm(r->uuid, r->name, S.ctx->cfg->shutdown_timeout_s);
+		vmstop_arm(r->uuid, r->name, tx->ctx->cfg->shutdown_timeout_s);
 	if (r->abort_migration)
 		migrate_abort(r->uuid);
 	if (r->migrate)
 		migrate_start(r->uuid, r->target_uri, r->target_text, r->live);
 }
 
-static void vs_commit(void)
+static void vs_commit(void *st)
 {
+	struct vs_txn *tx = st;
 	size_t i;
 
-	if (S_stray || S.failed)
+	if (vmset_failed(tx))
 		return;
-	if (S.plan)
-		vmplan_commit(&S.plan);
-	for (i = 0; i < S.n_rows; i++)
-		vs_commit_row(&S.rows[i]);
+	if (tx->plan)
+		vmplan_commit(&tx->plan);
+	for (i = 0; i < tx->n_rows; i++)
+		vs_commit_row(tx, &tx->rows[i]);
 }
 
-static void vs_finish(void)
+static bool vs_creates(const void *st, int32_t vm, uint32_t vif)
 {
-	vmplan_free(S.plan);
-	S.plan = NULL;
-}
-
-static int vs_handler(enum vs_table table, netsnmp_mib_handler *handler,
-		      netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
-{
-	const struct mibtab *t = handler->myvoid;
-	bool first;
-
-	if (!S.ctx)
-		S.ctx = t->ctx;
-	/* a copy of the PDU's TestSet, sent again by the master (mibset.h):
-	 * collected again, each varbind would be there twice; taken as a new
-	 * PDU, it would reset the transaction under the master's CommitSet */
-	if (mibset_copy(&S_phase, reqinfo, t)) {
-		log_msg(LOG_INFO, "snmp", "the master sent a TestSet again: the copy is ignored");
-		return SNMP_ERR_NOERROR;
-	}
-	mibset_first(&S_phase, reqinfo);
-	first = vs_begin(reqinfo);
-	switch (reqinfo->mode) {
-	case MODE_SET_RESERVE1:
-		vs_reserve1(t, table, reqinfo, requests);
-		break;
-	case MODE_SET_RESERVE2:
-		if (first)
-			vs_prepare();
-		vs_report(table, reqinfo, requests);
-		break;
-	case MODE_SET_ACTION:
-		if (first)
-			vs_action();
-		vs_report(table, reqinfo, requests);
-		break;
-	case MODE_SET_UNDO:
-		if (first) {
-			vs_undo();
-			vs_finish();
-		}
-		break;
-	case MODE_SET_COMMIT:
-		if (first) {
-			vs_commit();
-			vs_finish();
-		}
-		break;
-	case MODE_SET_FREE:
-		if (first)
-			vs_finish();
-		break;
-	default:
-		break;
-	}
-	return SNMP_ERR_NOERROR;
-}
-
-int vmset_vm_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
-		     netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
-{
-	(void)reginfo;
-	return vs_handler(VS_VM, handler, reqinfo, requests);
-}
-
-int vmset_vif_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
-		      netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
-{
-	(void)reginfo;
-	return vs_handler(VS_VIF, handler, reqinfo, requests);
-}
-
-/* --- for other tables and the daemon ------------------------------------------------ */
-
-void vmset_init(struct agent_ctx *ctx)
-{
-	vs_reset();
-	S.ctx = ctx;
-	S_open = S_stray = false;
-}
-
-void vmset_fini(void)
-{
-	vs_reset();
-	S_open = false;
-}
-
-static bool vs_creates(enum vs_table table, int32_t vm, uint32_t vif)
-{
+	const struct vs_txn *tx = st;
+	enum vs_table table = vif ? VS_VIF : VS_VM;
 	size_t i;
 
-	for (i = 0; S_open && i < S.n_items; i++) {
-		const struct vs_item *it = &S.items[i];
+	for (i = 0; i < tx->n_items; i++) {
+		const struct vs_item *it = &tx->items[i];
 
 		if (it->table == table && it->vm == vm && (table == VS_VM || it->vif == vif) &&
 		    it->col == (table == VS_VM ? VMIB_COL_vmibVmRowStatus
@@ -685,24 +610,64 @@ static bool vs_creates(enum vs_table table, int32_t vm, uint32_t vif)
 	return false;
 }
 
+/* the VM and vif tables are one participant: one plan covers both (a
+ * vif is created with its VM in the one domain definition) */
+static const struct mibset_participant vs_participant = {
+	.name = "vmibVmTable/vmibVifTable",
+	.slot = MIBSET_SLOT_VM,
+	.begin = vs_begin,
+	.reserve1 = vs_reserve1,
+	.reserve2 = vs_prepare,
+	.action = vs_action,
+	.report = vs_report,
+	.undo = vs_undo,
+	.commit = vs_commit,
+	.end = vs_end,
+	.creates = vs_creates,
+};
+
+int vmset_vm_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+		     netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	(void)reginfo;
+	return mibset_handle(&vs_participant, VS_VM, handler, reqinfo, requests);
+}
+
+int vmset_vif_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+		      netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	(void)reginfo;
+	return mibset_handle(&vs_participant, VS_VIF, handler, reqinfo, requests);
+}
+
+/* --- for the daemon ------------------------------------------------------------------ */
+
+void vmset_init(struct agent_ctx *ctx)
+{
+	(void)ctx;
+	mibset_reset();
+}
+
+void vmset_fini(void)
+{
+	mibset_reset();
+}
+
 bool vmset_pdu_creates_vm(int32_t vm)
 {
-	return vs_creates(VS_VM, vm, 0);
+	const void *tx = mibset_state(&vs_participant);
+
+	return tx && vs_creates(tx, vm, 0);
 }
 
 bool vmset_pdu_creates_vif(int32_t vm, uint32_t vif)
 {
-	return vs_creates(VS_VIF, vm, vif);
+	const void *tx = mibset_state(&vs_participant);
+
+	return tx && vif && vs_creates(tx, vm, vif);
 }
 
 int vmset_action_now(netsnmp_agent_request_info *reqinfo)
 {
-	long id = reqinfo->asp && reqinfo->asp->pdu ? reqinfo->asp->pdu->transid : 0;
-
-	if (!S_open || S.transid != id || reqinfo->mode != MODE_SET_ACTION)
-		return 0;
-	if (S.done & (1u << MODE_SET_ACTION))
-		return S.failed ? -1 : 0;
-	S.done |= 1u << MODE_SET_ACTION;
-	return vs_action();
+	return reqinfo->mode == MODE_SET_ACTION ? mibset_phase_now(reqinfo) : 0;
 }

@@ -4,8 +4,8 @@
  * parameters and migrations, atomically per PDU (VMIB-MIB; issue #4).
  *
  * Both tables are registered read-write (mibset_register) with these
- * handlers; one SET PDU is one transaction across them, keyed by the
- * AgentX transaction id (mibset.h explains why):
+ * handlers, and are one participant of the SET coordinator (mibset.h),
+ * the first in its order; one SET PDU is one transaction across them:
  *   RESERVE1  syntax of each varbind (type, length, range, characters);
  *   RESERVE2  every other check, once for the whole PDU (vmrows.c), and
  *             the plan of libvirt steps (vmplan.h);
@@ -26,6 +26,8 @@
 
 #include "mib_tables.h"
 
+/* start and stop with no SET PDU open (the coordinator's, mibset_reset);
+ * the PDU's context comes from its tables (mibtab ctx) */
 void vmset_init(struct agent_ctx *ctx);
 void vmset_fini(void);
 
@@ -33,12 +35,12 @@ Netsnmp_Node_Handler vmset_vm_handler;
 Netsnmp_Node_Handler vmset_vif_handler;
 
 /*
- * For the other tables of a PDU (shape rows created with their VM):
- * does the PDU now being processed create this VM / vif (its RowStatus
- * createAndGo was among the varbinds of RESERVE1)?  And run this PDU's
- * ACTION now if it has not run yet (so the VM exists, with its vif
- * devices, before a later handler's ACTION needs it; idempotent):
- * 0, or -1 if it failed (the PDU is being undone).
+ * The VM participant's answers, for callers outside a participant (the
+ * participants ask the coordinator: mibset_creates): does the open PDU
+ * create this VM / vif (its RowStatus createAndGo was among the varbinds
+ * of RESERVE1, and not refused)?  And run the open PDU's ACTION now if
+ * it has not run yet (mibset_phase_now: every participant's, in order;
+ * idempotent): 0, or -1 if it failed (the PDU is being undone).
  */
 bool vmset_pdu_creates_vm(int32_t vm);
 bool vmset_pdu_creates_vif(int32_t vm, uint32_t vif);

@@ -881,7 +881,7 @@ static void vr_vifs(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *vm,
 			       vm->state == VIR_DOMAIN_PMSUSPENDED)) {
 		vmset_fail(vr_row_item(tx, r), SNMP_ERR_INCONSISTENTVALUE,
 			   "VM %s cannot change its vifs while shutting down or suspended", vm->name);
-	} else if (changes && !tx->failed) {
+	} else if (changes && !vmset_failed(tx)) {
 		cmdline = vr_new_cmdline(tx, vm, r, added, n_added);
 		for (i = 0; i < r->n_vifs; i++) {
 			struct vs_vif_row *v = &r->vifs[i];
@@ -962,7 +962,7 @@ static void vr_modify(struct vs_txn *tx, struct vs_vm_row *r, const struct vm *v
 		    c != VMIB_COL_vmibVmMigrateLive && c != VMIB_COL_vmibVmRowStatus)
 			vmset_fail(&tx->items[r->item[c]], SNMP_ERR_INCONSISTENTVALUE,
 				   "VM %s is migrating", vm->name);
-	if (migrating && tx->failed)
+	if (migrating && vmset_failed(tx))
 		return;
 	vr_same_text(vr_it(tx, r->item[VMIB_COL_vmibVmName]), vm->name, "name", vm->name);
 	vr_same_text(vr_it(tx, r->item[VMIB_COL_vmibVmImage]), images_of_vm(tx->ctx->images, vm),

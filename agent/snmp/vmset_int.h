@@ -62,16 +62,15 @@ struct vs_vm_row {
 	bool stop_deadline;    /* a pending shutdown deadline is void */
 };
 
+/* one PDU's transaction, the coordinator's state of the VM participant */
 struct vs_txn {
 	struct agent_ctx *ctx;
-	long transid;
-	unsigned int done;     /* bit per mode (MODE_SET_*) already handled */
 	struct vs_item *items;
 	size_t n_items, cap_items;
 	struct vs_vm_row *rows;
 	size_t n_rows;
 	struct vmplan *plan;
-	bool failed;           /* some varbind has an error */
+	bool failed;           /* a failure on no item (vmset_failed has them all) */
 	uint64_t free_kib;     /* host memory left for VMs started by the PDU */
 };
 
@@ -84,6 +83,8 @@ void vmrows_clear(struct vs_txn *tx);
 /* vmset.c helpers for vmrows.c */
 int vmset_fail(struct vs_item *it, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* has some varbind of the PDU an error (or the PDU another failure)? */
+bool vmset_failed(const struct vs_txn *tx);
 /* tests: the bridge check (default: a bridge device in this namespace) */
 extern bool (*vmset_bridge_exists)(const char *name);
 /*
