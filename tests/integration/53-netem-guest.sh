@@ -68,7 +68,8 @@ fi
 
 # --- the guest image with the shaping code --------------------------------------------------
 srcs=("$T_TOP/tests/bench/shape-tool.c" "$T_TOP"/agent/net/*.c "$T_TOP/common/log.c"
-      "$T_TOP/common/kvline.c")
+      "$T_TOP/common/kvline.c"
+      "$T_TOP/common/ip4.c")
 newest=$(ls -t "${srcs[@]}" "$T_TOP"/agent/net/*.h "$T_TOP"/common/log.h \
 	"$T_TOP"/tests/image/* "$HDR" | head -n 1)
 if [ ! -r "$IMG/initrd.img" ] || [ "$newest" -nt "$IMG/initrd.img" ]; then
