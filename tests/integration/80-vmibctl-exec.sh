@@ -17,16 +17,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 t_begin 80-vmibctl-exec
 
-CTL=$T_BUILD/bin/vmibctl
-REAL=$T_TB_DIR/real-env.xml
-work=$(mktemp -d)
-VIRT=$work/virtual.xml
-we_brought_up=0
-vmibd_started=""
-
-trap t_ctl_cleanup EXIT
-
-t_ctl_ready || { t_done; exit $?; }
+t_ctl_begin || { t_done; exit $?; }
 t_testbed_join 1 2 || { t_done; exit $?; }
 export SNMPCONFPATH=$T_TB_DIR/snmp
 export MIBS=

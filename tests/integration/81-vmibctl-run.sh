@@ -32,17 +32,9 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 t_begin 81-vmibctl-run
 
-CTL=$T_BUILD/bin/vmibctl
-REAL=$T_TB_DIR/real-env.xml
 D=$T_TOP/tests/data/experiment/smoke
 VIRT=$D/virtual.xml
-work=$(mktemp -d)
-we_brought_up=0
-vmibd_started=""
-
-trap t_ctl_cleanup EXIT
-
-t_ctl_ready || { t_done; exit $?; }
+t_ctl_begin || { t_done; exit $?; }
 t_testbed_join 1 2 || { t_done; exit $?; }
 export SNMPCONFPATH=$T_TB_DIR/snmp
 export MIBS=

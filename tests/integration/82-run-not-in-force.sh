@@ -16,17 +16,9 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 t_begin 82-run-not-in-force
 
-CTL=$T_BUILD/bin/vmibctl
-REAL=$T_TB_DIR/real-env.xml
 D=$T_TOP/tests/data/experiment/netem
 VIRT=$D/virtual.xml
-work=$(mktemp -d)
-we_brought_up=0
-vmibd_started=""
-
-trap t_ctl_cleanup EXIT
-
-t_ctl_ready || { t_done; exit $?; }
+t_ctl_begin || { t_done; exit $?; }
 probe=vmib-t82-probe-$$
 if ip netns add $probe 2>/dev/null && ip -n $probe link add p0 type veth peer name p1 &&
 	ip netns exec $probe tc qdisc add dev p0 root netem delay 1ms 2>/dev/null; then

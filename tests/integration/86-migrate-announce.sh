@@ -17,21 +17,13 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 t_begin 86-migrate-announce
 
-CTL=$T_BUILD/bin/vmibctl
-REAL=$T_TB_DIR/real-env.xml
-work=$(mktemp -d)
-VIRT=$work/virtual.xml
-we_brought_up=0
-vmibd_started=""
 sniffer=""
-
 cleanup() {
 	[ -n "$sniffer" ] && kill "$sniffer" 2>/dev/null
 	t_ctl_cleanup
 }
+t_ctl_begin || { t_done; exit $?; }
 trap cleanup EXIT
-
-t_ctl_ready || { t_done; exit $?; }
 t_testbed_join 1 2 || { t_done; exit $?; }
 export SNMPCONFPATH=$T_TB_DIR/snmp
 export MIBS=

@@ -130,6 +130,21 @@ t_ctl_ready() {
 	fi
 }
 
+# t_ctl_begin: the start of a vmibctl test on the testbed: CTL (vmibctl),
+# REAL (the testbed's real environment), work (a temporary directory), VIRT
+# ($work/virtual.xml unless the caller set it), t_ctl_cleanup on exit, then
+# t_ctl_ready; returns 1 when the test cannot run (said already)
+t_ctl_begin() {
+	CTL=$T_BUILD/bin/vmibctl
+	REAL=$T_TB_DIR/real-env.xml
+	work=$(mktemp -d)
+	VIRT=${VIRT:-$work/virtual.xml}
+	we_brought_up=0
+	vmibd_started=""
+	trap t_ctl_cleanup EXIT
+	t_ctl_ready
+}
+
 # t_ctl_cleanup: undoes what a vmibctl test on the testbed made: when
 # $work/applied is not empty, destroys the scenario $REAL + $VIRT; stops the
 # vmibds in vmibd_started; takes the testbed down when we_brought_up=1;
